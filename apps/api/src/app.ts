@@ -1,0 +1,95 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { pinoLogger } from "hono-pino";
+import type { Logger } from "pino";
+import type { AppEnv } from "./app-env";
+import type { Auth } from "./auth/auth";
+import type { VerifyToken } from "./auth/verify-jwt";
+import type { DatabaseHandle } from "./db/client";
+import { mountOpenApi } from "./docs/openapi";
+import type { Config } from "./env";
+import { healthRoutes } from "./health/health.routes";
+import { onError, onNotFound } from "./http/on-error";
+import { problems } from "./http/problem";
+import { validationHook } from "./http/validation-hook";
+import { taskRoutes } from "./tasks/tasks.index";
+import { spaRoutes } from "./web/serve-spa";
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface AppDependencies {
+  config: Config;
+  database: DatabaseHandle;
+  auth: Auth;
+  verifyToken: VerifyToken;
+  logger: Logger;
+  latestMigration: number;
+}
+
+export function createApp(deps: AppDependencies) {
+  const { config, database, auth } = deps;
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use(requestId());
+  app.use(pinoLogger({ pino: deps.logger }));
+  app.use(secureHeaders());
+  app.use("/api/*", (c, next) => {
+    c.set("db", database.db);
+    return next();
+  });
+  if (config.corsOrigins.length > 0) {
+    app.use(
+      "/api/*",
+      cors({
+        // Only listed origins get CORS headers (and so credentials); others stay same-origin only.
+        origin: config.corsOrigins,
+        credentials: true,
+        allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allowHeaders: ["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+        exposeHeaders: [
+          "Link",
+          "X-Total-Count",
+          "ETag",
+          "Location",
+          "Retry-After",
+          "X-Request-Id",
+          "set-auth-token",
+          "set-auth-jwt",
+        ],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: BODY_LIMIT_BYTES,
+      onError: () => {
+        throw problems.payloadTooLarge(
+          `The body is over the ${BODY_LIMIT_BYTES / 1024} KiB limit.`,
+        );
+      },
+    }),
+  );
+
+  app.on(["GET", "POST"], "/api/auth/*", (c) => auth.handler(c.req.raw));
+
+  const routes = app
+    .route("/", healthRoutes({ database, latestMigration: deps.latestMigration }))
+    .route(
+      "/api",
+      taskRoutes({ verifyToken: deps.verifyToken, rateLimitPerMinute: config.rateLimitPerMinute }),
+    );
+
+  mountOpenApi(app, config.auth.baseUrl);
+  app.route("/", spaRoutes(config.webDistDir));
+  app.notFound(onNotFound);
+  app.onError(onError);
+  return routes;
+}
+
+/** For typed clients (`hc<AppType>`). */
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,41 @@
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { bearer, jwt } from "better-auth/plugins";
+import type { Database } from "../db/client";
+import * as schema from "../db/schema";
+
+export interface AuthOptions {
+  db: Database;
+  baseUrl: string;
+  secret: string;
+  jwtExpiresIn: string;
+  trustedOrigins: string[];
+  /** Better Auth's own limiter for sign-in/sign-up; on in production, opt-in elsewhere. */
+  rateLimit: boolean;
+}
+
+export function createAuth(options: AuthOptions) {
+  return betterAuth({
+    appName: "hackathon-todo",
+    baseURL: options.baseUrl,
+    basePath: "/api/auth",
+    secret: options.secret,
+    database: drizzleAdapter(options.db, { provider: "pg", schema }),
+    emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128 },
+    trustedOrigins: options.trustedOrigins,
+    rateLimit: { enabled: options.rateLimit },
+    telemetry: { enabled: false },
+    plugins: [
+      bearer(),
+      jwt({
+        jwt: {
+          expirationTime: options.jwtExpiresIn,
+          // Only the claims the API needs (sub, iss, aud, iat, exp): no email or profile in tokens.
+          definePayload: () => ({}),
+        },
+      }),
+    ],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

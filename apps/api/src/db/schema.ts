@@ -1,0 +1,3 @@
+// The one schema of the database: Better Auth's generated tables and ours.
+export * from "./auth-schema";
+export * from "./tasks-schema";

@@ -1,0 +1,55 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  varchar,
+} from "drizzle-orm/pg-core";
+
+export const taskPriorities = ["low", "medium", "high"] as const;
+
+/** An enum, not text, so that ORDER BY priority means low < medium < high. */
+export const taskPriority = pgEnum("task_priority", taskPriorities);
+
+// Millisecond precision: JSON and JS dates carry milliseconds, so keyset cursors built from them
+// compare exactly with what is stored (microseconds would make pages skip or repeat rows).
+const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+export const tasks = pgTable(
+  "tasks",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    // No foreign key to "user": tokens from a Better Auth elsewhere (AUTH_JWKS_URL) name users
+    // this database has never seen; `sub` is the owner. See docs/decisions/006-task-ownership.md.
+    userId: text("user_id").notNull(),
+    title: varchar("title", { length: 200 }).notNull(),
+    description: varchar("description", { length: 1000 }),
+    completed: boolean("completed").notNull().default(false),
+    completedAt: instant("completed_at"),
+    priority: taskPriority("priority").notNull().default("medium"),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    dueDate: instant("due_date"),
+    /** Bumped on every write; the ETag, so that two writes in one millisecond still differ. */
+    version: integer("version").notNull().default(1),
+    createdAt: instant("created_at").notNull().defaultNow(),
+    updatedAt: instant("updated_at").notNull().defaultNow(),
+  },
+  (table) => [
+    // One index per sort order, owner first, id last: each list page is an index range scan.
+    index("tasks_user_created_idx").on(table.userId, table.createdAt, table.id),
+    index("tasks_user_updated_idx").on(table.userId, table.updatedAt, table.id),
+    index("tasks_user_due_idx").on(table.userId, table.dueDate, table.id),
+    index("tasks_user_priority_idx").on(table.userId, table.priority, table.id),
+    index("tasks_user_title_idx").on(table.userId, sql`lower(${table.title})`, table.id),
+    index("tasks_user_completed_idx").on(table.userId, table.completed),
+    check("tasks_title_not_blank", sql`length(btrim(${table.title})) > 0`),
+    check("tasks_tags_max", sql`coalesce(array_length(${table.tags}, 1), 0) <= 10`),
+  ],
+);
+
+export type TaskRow = typeof tasks.$inferSelect;

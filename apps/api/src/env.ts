@@ -1,0 +1,141 @@
+import { isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+import { paths } from "./paths";
+
+/** The only module that reads `process.env`: everything else receives a typed `Config`. */
+
+const booleanString = z
+  .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+  .transform((value) => value === "true" || value === "1");
+
+const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
+
+const origin = z
+  .url({ protocol: /^https?$/, message: "must be an http(s) origin" })
+  .transform((value) => new URL(value).origin);
+
+/** jose's duration syntax ("90s", "15m", "12h", "7d", "2w"); kept strict so typos fail at start. */
+const duration = z
+  .string()
+  .regex(/^\d+\s?(s|sec|secs|m|min|mins|h|hr|hrs|d|day|days|w|week|weeks)$/, {
+    message: 'must be a duration such as "15m", "12h" or "7d"',
+  });
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    HOST: z.string().min(1).optional(),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" })
+      .optional(),
+    DATA_DIR: z.string().min(1).default("./data"),
+    BETTER_AUTH_SECRET: z.string().optional(),
+    BETTER_AUTH_URL: httpUrl.optional(),
+    CORS_ORIGINS: z.string().optional(),
+    JWT_EXPIRES_IN: duration.default("7d"),
+    AUTH_JWKS_URL: httpUrl.optional(),
+    AUTH_JWT_ISSUER: z.string().min(1).optional(),
+    AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+    AUTH_ACCEPT_HS256: booleanString.default(false),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+    WEB_DIST_DIR: z.string().min(1).optional(),
+    /** Set by npm to the directory `npm start` was run from; relative paths resolve against it. */
+    INIT_CWD: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    const secret = env.BETTER_AUTH_SECRET;
+    if (secret !== undefined && secret.length < 32) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BETTER_AUTH_SECRET"],
+        message: "must be at least 32 characters (try: openssl rand -base64 32)",
+      });
+    }
+    if (env.NODE_ENV === "production" && secret === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BETTER_AUTH_SECRET"],
+        message: "is required when NODE_ENV=production (try: openssl rand -base64 32)",
+      });
+    }
+    if (env.AUTH_ACCEPT_HS256 && secret === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AUTH_ACCEPT_HS256"],
+        message: "needs BETTER_AUTH_SECRET: HS256 tokens are checked with that shared secret",
+      });
+    }
+    for (const value of splitList(env.CORS_ORIGINS)) {
+      if (!origin.safeParse(value).success) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["CORS_ORIGINS"],
+          message: `"${value}" is not an http(s) origin`,
+        });
+      }
+    }
+  });
+
+export type Config = ReturnType<typeof toConfig>;
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function toConfig(env: z.infer<typeof envSchema>) {
+  const baseDir = env.INIT_CWD ?? process.cwd();
+  const fromBase = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
+  const baseUrl = (env.BETTER_AUTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
+  const corsOrigins = splitList(env.CORS_ORIGINS).map((value) => new URL(value).origin);
+  return {
+    nodeEnv: env.NODE_ENV,
+    isProduction: env.NODE_ENV === "production",
+    host: env.HOST,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: fromBase(env.DATA_DIR),
+    webDistDir: env.WEB_DIST_DIR ? fromBase(env.WEB_DIST_DIR) : paths.webDist,
+    logLevel: env.LOG_LEVEL,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    corsOrigins,
+    auth: {
+      baseUrl,
+      secret: env.BETTER_AUTH_SECRET,
+      jwtExpiresIn: env.JWT_EXPIRES_IN,
+      jwksUrl: env.AUTH_JWKS_URL,
+      issuer: env.AUTH_JWT_ISSUER ?? baseUrl,
+      audience: env.AUTH_JWT_AUDIENCE ?? baseUrl,
+      acceptHs256: env.AUTH_ACCEPT_HS256,
+    },
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; throws a ConfigError that lists every problem at once. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "not set": `FOO= npm start` should fall back to the default, not fail.
+  const defined = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = envSchema.safeParse(defined);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "env"} ${issue.message}`),
+    );
+  }
+  return toConfig(parsed.data);
+}

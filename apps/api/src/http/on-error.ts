@@ -1,0 +1,58 @@
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { isDatabaseUnavailable } from "./database-errors";
+import { HttpProblem, problems } from "./problem";
+
+export function renderProblem(c: Context, problem: HttpProblem): Response {
+  const body = {
+    type: "about:blank",
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    request_id: c.get("requestId"),
+    ...(problem.options.errors ? { errors: problem.options.errors } : {}),
+  };
+  return new Response(JSON.stringify(body), {
+    status: problem.status,
+    headers: {
+      ...Object.fromEntries(c.res.headers),
+      ...problem.options.headers,
+      "Content-Type": "application/problem+json",
+    },
+  });
+}
+
+const TITLES: Partial<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+};
+
+/** The one place errors become responses: known problems as they are, anything else a bare 500. */
+export const onError: ErrorHandler = (error, c) => {
+  if (error instanceof HttpProblem) return renderProblem(c, error);
+  if (error instanceof HTTPException && error.status < 500) {
+    const status = error.status as ContentfulStatusCode;
+    const title = TITLES[status] ?? "Request Error";
+    return renderProblem(c, new HttpProblem(status, title, error.message || title));
+  }
+  if (isDatabaseUnavailable(error)) {
+    c.var.logger?.warn({ err: error }, "database unavailable");
+    return renderProblem(
+      c,
+      problems.serviceUnavailable("The database is unavailable; retry shortly."),
+    );
+  }
+  c.var.logger?.error({ err: error }, "unhandled error");
+  return renderProblem(
+    c,
+    new HttpProblem(500, "Internal Server Error", "Something went wrong on our side."),
+  );
+};
+
+export const onNotFound: NotFoundHandler = (c) =>
+  renderProblem(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`));

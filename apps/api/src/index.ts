@@ -1,0 +1,51 @@
+import { serve } from "@hono/node-server";
+import closeWithGrace from "close-with-grace";
+import pino from "pino";
+import { openDatabase } from "./db/client";
+import { runMigrations } from "./db/migrate";
+import { ConfigError, loadConfig } from "./env";
+import { createServer } from "./server";
+
+function readConfig() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`hackathon-todo cannot start. ${error.message}`);
+    process.exit(1);
+  }
+}
+
+const config = readConfig();
+const logger = pino({ level: config.logLevel });
+const database = await openDatabase({
+  databaseUrl: config.databaseUrl,
+  dataDir: config.dataDir,
+  onError: (error) => logger.warn({ err: error }, "idle database connection failed"),
+});
+
+await runMigrations(database);
+logger.info({ database: database.kind }, "database migrations applied");
+
+if (process.argv[2] === "migrate") {
+  await database.close();
+} else {
+  const { app } = await createServer(config, database, logger);
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    logger.info(
+      {
+        port: info.port,
+        database: database.kind,
+        dataDir: database.kind === "pglite" ? config.dataDir : undefined,
+      },
+      `hackathon-todo listening on ${config.auth.baseUrl}`,
+    );
+  });
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, "shutting down after an error");
+    else logger.info({ signal }, "shutting down");
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await database.close();
+  });
+}

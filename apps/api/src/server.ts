@@ -1,0 +1,45 @@
+import type { Logger } from "pino";
+import { createApp } from "./app";
+import { createAuth } from "./auth/auth";
+import { resolveAuthSecret } from "./auth/secret";
+import { createJwtVerifier } from "./auth/verify-jwt";
+import type { DatabaseHandle } from "./db/client";
+import { latestMigrationTimestamp } from "./db/migrate";
+import type { Config } from "./env";
+
+/** The Vite dev server's origins, trusted by Better Auth outside production only. */
+const DEV_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"];
+
+/** Wires config and an open, migrated database into the app: shared by index.ts and the tests. */
+export async function createServer(config: Config, database: DatabaseHandle, logger: Logger) {
+  const secret = await resolveAuthSecret(config);
+  const auth = createAuth({
+    db: database.db,
+    baseUrl: config.auth.baseUrl,
+    secret,
+    jwtExpiresIn: config.auth.jwtExpiresIn,
+    trustedOrigins: [
+      config.auth.baseUrl,
+      ...config.corsOrigins,
+      ...(config.isProduction ? [] : DEV_ORIGINS),
+    ],
+    rateLimit: config.isProduction,
+  });
+  const verifyToken = createJwtVerifier({
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    keys: config.auth.jwksUrl
+      ? { source: "remote", url: config.auth.jwksUrl }
+      : { source: "local", load: () => auth.api.getJwks() },
+    hs256Secret: config.auth.acceptHs256 ? secret : undefined,
+  });
+  const app = createApp({
+    config,
+    database,
+    auth,
+    verifyToken,
+    logger,
+    latestMigration: await latestMigrationTimestamp(),
+  });
+  return { app, auth };
+}

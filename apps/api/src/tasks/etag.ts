@@ -1,0 +1,33 @@
+import type { TaskRow } from "../db/tasks-schema";
+
+/** Strong ETag of a task: changes with every write, because `version` does. */
+export function etagOf(task: Pick<TaskRow, "id" | "version">): string {
+  return `"${task.id}-${task.version}"`;
+}
+
+/**
+ * The versions an `If-Match` header accepts: undefined when absent or `*` (any current version);
+ * an empty list when it names no version of this task (so the write fails with 412).
+ * If-Match uses strong comparison, so weak tags (W/"…") never match.
+ */
+export function versionsFromIfMatch(
+  header: string | undefined,
+  taskId: number,
+): number[] | undefined {
+  if (header === undefined || header.trim() === "*") return undefined;
+  const versions: number[] = [];
+  for (const tag of header.split(",")) {
+    const match = /^"(\d+)-(\d+)"$/.exec(tag.trim());
+    if (match && Number(match[1]) === taskId) versions.push(Number(match[2]));
+  }
+  return versions;
+}
+
+/** If-None-Match uses weak comparison: W/"x" matches "x". */
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header
+    .split(",")
+    .map((tag) => tag.trim().replace(/^W\//, ""))
+    .some((tag) => tag === "*" || tag === etag);
+}

@@ -1,0 +1,77 @@
+import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { etagOf, ifNoneMatchHits, versionsFromIfMatch } from "./etag";
+import { toTaskJson } from "./task-json";
+import * as queries from "./tasks.queries";
+import type * as routes from "./tasks.routes";
+
+type Handler<R extends RouteConfig> = RouteHandler<R, AppEnv>;
+
+/** The same list URL with `cursor` replaced: relative, so it is right behind any proxy. */
+function nextPageUrl(c: Context, cursor: string): string {
+  const url = new URL(c.req.url);
+  url.searchParams.set("cursor", cursor);
+  return `${url.pathname}${url.search}`;
+}
+
+export const list: Handler<typeof routes.list> = async (c) => {
+  const query = c.req.valid("query");
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
+  const page = await queries.listTasks(c.var.db, c.var.userId, query, cursor);
+  c.header("X-Total-Count", String(page.total));
+  if (page.next) c.header("Link", `<${nextPageUrl(c, encodeCursor(page.next))}>; rel="next"`);
+  return c.json(page.tasks.map(toTaskJson), 200);
+};
+
+export const create: Handler<typeof routes.create> = async (c) => {
+  const task = await queries.createTask(c.var.db, c.var.userId, c.req.valid("json"));
+  c.header("Location", `/api/${encodeURIComponent(task.userId)}/tasks/${task.id}`);
+  c.header("ETag", etagOf(task));
+  return c.json(toTaskJson(task), 201);
+};
+
+export const getOne: Handler<typeof routes.getOne> = async (c) => {
+  const task = await queries.getTask(c.var.db, c.var.userId, c.req.valid("param").id);
+  const etag = etagOf(task);
+  c.header("ETag", etag);
+  if (ifNoneMatchHits(c.req.valid("header")["if-none-match"], etag)) return c.body(null, 304);
+  return c.json(toTaskJson(task), 200);
+};
+
+export const update: Handler<typeof routes.update> = async (c) => {
+  const { id } = c.req.valid("param");
+  const versions = versionsFromIfMatch(c.req.valid("header")["if-match"], id);
+  const task = await queries.updateTask(c.var.db, c.var.userId, id, c.req.valid("json"), versions);
+  c.header("ETag", etagOf(task));
+  return c.json(toTaskJson(task), 200);
+};
+
+export const remove: Handler<typeof routes.remove> = async (c) => {
+  const { id } = c.req.valid("param");
+  const versions = versionsFromIfMatch(c.req.valid("header")["if-match"], id);
+  await queries.deleteTask(c.var.db, c.var.userId, id, versions);
+  return c.body(null, 204);
+};
+
+export const complete: Handler<typeof routes.complete> = async (c) => {
+  const { id } = c.req.valid("param");
+  const versions = versionsFromIfMatch(c.req.valid("header")["if-match"], id);
+  const { completed } = c.req.valid("json");
+  const task = await queries.setCompleted(c.var.db, c.var.userId, id, completed, versions);
+  c.header("ETag", etagOf(task));
+  return c.json(toTaskJson(task), 200);
+};
+
+export const completeAll: Handler<typeof routes.completeAll> = async (c) => {
+  // An absent body skips validation (and so its default): no body means "complete them all".
+  const { completed = true } = c.req.valid("json");
+  const updated = await queries.completeAll(c.var.db, c.var.userId, completed);
+  return c.json({ updated }, 200);
+};
+
+export const clearCompleted: Handler<typeof routes.clearCompleted> = async (c) => {
+  const deleted = await queries.clearCompleted(c.var.db, c.var.userId);
+  return c.json({ deleted }, 200);
+};

@@ -1,0 +1,43 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { rateLimiter } from "hono-rate-limiter";
+import type { AppEnv } from "../app-env";
+import { requireOwner } from "../auth/require-owner";
+import type { VerifyToken } from "../auth/verify-jwt";
+import { problems } from "../http/problem";
+import { validationHook } from "../http/validation-hook";
+import * as handlers from "./tasks.handlers";
+import * as routes from "./tasks.routes";
+
+export function taskRoutes(options: { verifyToken: VerifyToken; rateLimitPerMinute: number }) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const guard = requireOwner(options.verifyToken);
+  // "/tasks/*" matches "/tasks" too in Hono: one registration covers every task route.
+  app.use("/:user_id/tasks/*", guard);
+
+  if (options.rateLimitPerMinute > 0) {
+    const limiter = rateLimiter<AppEnv>({
+      windowMs: 60_000,
+      limit: options.rateLimitPerMinute,
+      standardHeaders: "draft-7",
+      // After the guard: the budget is per verified user, not per IP behind a shared proxy.
+      keyGenerator: (c) => c.var.userId,
+      handler: (c) => {
+        const resetTime = c.get("rateLimit").resetTime;
+        const seconds = resetTime ? Math.ceil((resetTime.getTime() - Date.now()) / 1000) : 60;
+        throw problems.tooManyRequests(Math.max(1, seconds));
+      },
+    });
+    app.use("/:user_id/tasks/*", limiter);
+  }
+
+  // Fixed paths first: "/tasks/completed" must not be read as a task id.
+  return app
+    .openapi(routes.completeAll, handlers.completeAll)
+    .openapi(routes.clearCompleted, handlers.clearCompleted)
+    .openapi(routes.list, handlers.list)
+    .openapi(routes.create, handlers.create)
+    .openapi(routes.getOne, handlers.getOne)
+    .openapi(routes.update, handlers.update)
+    .openapi(routes.remove, handlers.remove)
+    .openapi(routes.complete, handlers.complete);
+}

@@ -1,0 +1,251 @@
+import {
+  and,
+  arrayContains,
+  count,
+  eq,
+  getTableColumns,
+  gt,
+  ilike,
+  inArray,
+  lt,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
+import type { Database } from "../db/client";
+import { type TaskRow, tasks } from "../db/tasks-schema";
+import { problems } from "../http/problem";
+import type { Cursor } from "./cursor";
+import type { ListQuery, TaskCreate, TaskUpdate } from "./tasks.schemas";
+
+// Every query here takes the owner's id and filters by it: there is no way to read or write a
+// task without naming its owner. Another user's task is "not found", exactly like a missing one.
+
+const owned = (userId: string, id: number) => and(eq(tasks.userId, userId), eq(tasks.id, id));
+
+/** `versions` from If-Match: undefined = any version; [] = none can match. */
+const versionIn = (versions: number[] | undefined) =>
+  versions === undefined
+    ? undefined
+    : versions.length === 0
+      ? sql`false`
+      : inArray(tasks.version, versions);
+
+const toDate = (iso: string | null) => (iso === null ? null : new Date(iso));
+
+const notFound = () => problems.notFound("No such task.");
+
+/** A conditional write changed nothing: tell a stale If-Match (412) from a missing task (404). */
+async function missedWrite(
+  db: Database,
+  userId: string,
+  id: number,
+  versions: number[] | undefined,
+) {
+  if (versions === undefined) return notFound();
+  const [row] = await db.select({ id: tasks.id }).from(tasks).where(owned(userId, id));
+  return row
+    ? problems.preconditionFailed("The task has changed since you read it (If-Match).")
+    : notFound();
+}
+
+function only<T>(rows: T[]): T {
+  const [row] = rows;
+  if (row === undefined) throw new Error("expected a row from RETURNING");
+  return row;
+}
+
+/** Every write moves the version (the ETag) and updated_at. */
+const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
+
+const completedAtFor = (completed: boolean) =>
+  completed ? sql`coalesce(${tasks.completedAt}, now())` : sql`null`;
+
+export async function createTask(
+  db: Database,
+  userId: string,
+  input: TaskCreate,
+): Promise<TaskRow> {
+  const completed = input.completed ?? false;
+  const rows = await db
+    .insert(tasks)
+    .values({
+      userId,
+      title: input.title,
+      description: input.description ?? null,
+      priority: input.priority ?? "medium",
+      tags: input.tags ?? [],
+      dueDate: toDate(input.due_date ?? null),
+      completed,
+      completedAt: completed ? sql`now()` : null,
+    })
+    .returning();
+  return only(rows);
+}
+
+export async function getTask(db: Database, userId: string, id: number): Promise<TaskRow> {
+  const [row] = await db.select().from(tasks).where(owned(userId, id));
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function updateTask(
+  db: Database,
+  userId: string,
+  id: number,
+  patch: TaskUpdate,
+  versions: number[] | undefined,
+): Promise<TaskRow> {
+  const [row] = await db
+    .update(tasks)
+    .set({
+      title: patch.title,
+      description: patch.description,
+      priority: patch.priority,
+      tags: patch.tags,
+      dueDate: patch.due_date === undefined ? undefined : toDate(patch.due_date),
+      completed: patch.completed,
+      completedAt: patch.completed === undefined ? undefined : completedAtFor(patch.completed),
+      ...bump,
+    })
+    .where(and(owned(userId, id), versionIn(versions)))
+    .returning();
+  if (!row) throw await missedWrite(db, userId, id, versions);
+  return row;
+}
+
+/** `completed` undefined toggles, in one statement, so two quick toggles never lose one. */
+export async function setCompleted(
+  db: Database,
+  userId: string,
+  id: number,
+  completed: boolean | undefined,
+  versions: number[] | undefined,
+): Promise<TaskRow> {
+  const [row] = await db
+    .update(tasks)
+    .set(
+      completed === undefined
+        ? {
+            completed: sql`not ${tasks.completed}`,
+            completedAt: sql`case when ${tasks.completed} then null else now() end`,
+            ...bump,
+          }
+        : { completed, completedAt: completedAtFor(completed), ...bump },
+    )
+    .where(and(owned(userId, id), versionIn(versions)))
+    .returning();
+  if (!row) throw await missedWrite(db, userId, id, versions);
+  return row;
+}
+
+export async function deleteTask(
+  db: Database,
+  userId: string,
+  id: number,
+  versions: number[] | undefined,
+) {
+  const [row] = await db
+    .delete(tasks)
+    .where(and(owned(userId, id), versionIn(versions)))
+    .returning({ id: tasks.id });
+  if (!row) throw await missedWrite(db, userId, id, versions);
+}
+
+export async function completeAll(
+  db: Database,
+  userId: string,
+  completed: boolean,
+): Promise<number> {
+  const rows = await db
+    .update(tasks)
+    .set({ completed, completedAt: completedAtFor(completed), ...bump })
+    .where(and(eq(tasks.userId, userId), eq(tasks.completed, !completed)))
+    .returning({ id: tasks.id });
+  return rows.length;
+}
+
+export async function clearCompleted(db: Database, userId: string): Promise<number> {
+  const rows = await db
+    .delete(tasks)
+    .where(and(eq(tasks.userId, userId), eq(tasks.completed, true)))
+    .returning({ id: tasks.id });
+  return rows.length;
+}
+
+type Sort = ListQuery["sort"];
+
+const SORT_KEYS: Record<Sort, { key: SQL; type: string }> = {
+  created: { key: sql`${tasks.createdAt}`, type: "timestamptz" },
+  updated: { key: sql`${tasks.updatedAt}`, type: "timestamptz" },
+  title: { key: sql`lower(${tasks.title})`, type: "text" },
+  priority: { key: sql`${tasks.priority}`, type: "task_priority" },
+  due_date: { key: sql`${tasks.dueDate}`, type: "timestamptz" },
+};
+
+function filtersOf(userId: string, query: ListQuery): SQL | undefined {
+  const pattern = query.q && `%${query.q.replace(/[\\%_]/g, "\\$&")}%`;
+  return and(
+    eq(tasks.userId, userId),
+    query.status === "all" ? undefined : eq(tasks.completed, query.status === "completed"),
+    pattern ? or(ilike(tasks.title, pattern), ilike(tasks.description, pattern)) : undefined,
+    query.priority ? eq(tasks.priority, query.priority) : undefined,
+    query.tag ? arrayContains(tasks.tags, [query.tag]) : undefined,
+    query.due_before ? lt(tasks.dueDate, new Date(query.due_before)) : undefined,
+    query.due_after ? gt(tasks.dueDate, new Date(query.due_after)) : undefined,
+  );
+}
+
+/**
+ * Rows strictly after the cursor in (sort key, id) order. Tasks without a due date sort last in
+ * either direction, so for due_date the null rows form their own tail ordered by id.
+ */
+function afterCursor(cursor: Cursor): SQL {
+  const { key, type } = SORT_KEYS[cursor.sort];
+  const op = sql.raw(cursor.order === "asc" ? ">" : "<");
+  const value = sql`cast(${cursor.value} as ${sql.raw(type)})`;
+  if (cursor.sort !== "due_date") return sql`(${key}, ${tasks.id}) ${op} (${value}, ${cursor.id})`;
+  if (cursor.value === null)
+    return sql`(${tasks.dueDate} is null and ${tasks.id} ${op} ${cursor.id})`;
+  return sql`((${tasks.dueDate}, ${tasks.id}) ${op} (${value}, ${cursor.id}) or ${tasks.dueDate} is null)`;
+}
+
+export interface TaskPage {
+  tasks: TaskRow[];
+  total: number;
+  next: Cursor | undefined;
+}
+
+export async function listTasks(
+  db: Database,
+  userId: string,
+  query: ListQuery,
+  cursor: Cursor | undefined,
+): Promise<TaskPage> {
+  const { key } = SORT_KEYS[query.sort];
+  const direction = sql.raw(query.order);
+  const nulls = query.sort === "due_date" ? sql` nulls last` : sql``;
+  const filters = filtersOf(userId, query);
+
+  const [rows, [counted]] = await Promise.all([
+    db
+      .select({ ...getTableColumns(tasks), sortValue: sql<string | null>`(${key})::text` })
+      .from(tasks)
+      .where(and(filters, cursor && afterCursor(cursor)))
+      .orderBy(sql`${key} ${direction}${nulls}`, sql`${tasks.id} ${direction}`)
+      .limit(query.limit + 1),
+    db.select({ total: count() }).from(tasks).where(filters),
+  ]);
+
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  const next =
+    rows.length > query.limit && last
+      ? { sort: query.sort, order: query.order, value: last.sortValue, id: last.id }
+      : undefined;
+  return {
+    tasks: page.map(({ sortValue: _sortValue, ...task }) => task),
+    total: counted?.total ?? 0,
+    next,
+  };
+}

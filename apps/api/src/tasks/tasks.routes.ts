@@ -1,0 +1,166 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  CompleteAllSchema,
+  DeletedCountSchema,
+  ListQuerySchema,
+  ProblemSchema,
+  TaskCompleteSchema,
+  TaskCreateSchema,
+  TaskParamsSchema,
+  TaskSchema,
+  TaskUpdateSchema,
+  UpdatedCountSchema,
+  UserParamsSchema,
+} from "./tasks.schemas";
+
+const tags = ["Tasks"];
+const security = [{ bearerAuth: [] }];
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+const body = <T extends z.ZodType>(schema: T, required: boolean) => ({
+  content: { "application/json": { schema } },
+  required,
+});
+const problem = (description: string) => ({
+  content: { "application/problem+json": { schema: ProblemSchema } },
+  description,
+});
+const text = { type: "string" } as const;
+const etag = { ETag: { schema: text, description: "Current version, for If-Match" } };
+const ifMatch = z.object({
+  "if-match": z
+    .string()
+    .optional()
+    .openapi({ description: "Write only if the task still has this ETag" }),
+});
+
+const guarded = {
+  401: problem("Missing, malformed, forged or expired token"),
+  403: problem("The token belongs to another user"),
+  422: problem("Invalid query or body"),
+  429: problem("Rate limit exceeded (see Retry-After)"),
+  503: problem("Database unavailable (see Retry-After)"),
+};
+const withBody = {
+  400: problem("Unparseable JSON"),
+  413: problem("Body over 64 KiB"),
+  415: problem("Body is not JSON"),
+};
+const missing = { 404: problem("No such task for this user") };
+const stale = { 412: problem("If-Match does not match the current ETag") };
+
+export const list = createRoute({
+  method: "get",
+  path: "/{user_id}/tasks",
+  tags,
+  security,
+  summary: "List tasks (filters, sorting, keyset paging)",
+  request: { params: UserParamsSchema, query: ListQuerySchema },
+  responses: {
+    200: {
+      ...json(z.array(TaskSchema), "One page of tasks"),
+      headers: {
+        "X-Total-Count": { schema: text, description: "Tasks matching the filters" },
+        Link: { schema: text, description: 'The next page: `<url>; rel="next"`' },
+      },
+    },
+    ...guarded,
+  },
+});
+
+export const create = createRoute({
+  method: "post",
+  path: "/{user_id}/tasks",
+  tags,
+  security,
+  summary: "Create a task",
+  request: { params: UserParamsSchema, body: body(TaskCreateSchema, true) },
+  responses: {
+    201: { ...json(TaskSchema, "Created"), headers: { ...etag, Location: { schema: text } } },
+    ...guarded,
+    ...withBody,
+  },
+});
+
+export const completeAll = createRoute({
+  method: "post",
+  path: "/{user_id}/tasks/complete-all",
+  tags,
+  security,
+  summary: "Mark every task complete (or, with completed=false, pending)",
+  request: { params: UserParamsSchema, body: body(CompleteAllSchema, false) },
+  responses: { 200: json(UpdatedCountSchema, "How many tasks changed"), ...guarded, ...withBody },
+});
+
+export const clearCompleted = createRoute({
+  method: "delete",
+  path: "/{user_id}/tasks/completed",
+  tags,
+  security,
+  summary: "Delete every completed task",
+  request: { params: UserParamsSchema },
+  responses: { 200: json(DeletedCountSchema, "How many tasks were deleted"), ...guarded },
+});
+
+export const getOne = createRoute({
+  method: "get",
+  path: "/{user_id}/tasks/{id}",
+  tags,
+  security,
+  summary: "Read a task",
+  request: {
+    params: TaskParamsSchema,
+    headers: z.object({ "if-none-match": z.string().optional() }),
+  },
+  responses: {
+    200: { ...json(TaskSchema, "The task"), headers: etag },
+    304: { description: "Not modified (If-None-Match)" },
+    ...guarded,
+    ...missing,
+  },
+});
+
+export const update = createRoute({
+  method: "put",
+  path: "/{user_id}/tasks/{id}",
+  tags,
+  security,
+  summary: "Change any non-empty subset of a task's writable fields",
+  request: { params: TaskParamsSchema, headers: ifMatch, body: body(TaskUpdateSchema, true) },
+  responses: {
+    200: { ...json(TaskSchema, "The updated task"), headers: etag },
+    ...guarded,
+    ...withBody,
+    ...missing,
+    ...stale,
+  },
+});
+
+export const remove = createRoute({
+  method: "delete",
+  path: "/{user_id}/tasks/{id}",
+  tags,
+  security,
+  summary: "Delete a task",
+  request: { params: TaskParamsSchema, headers: ifMatch },
+  responses: { 204: { description: "Deleted" }, ...guarded, ...missing, ...stale },
+});
+
+export const complete = createRoute({
+  method: "patch",
+  path: "/{user_id}/tasks/{id}/complete",
+  tags,
+  security,
+  summary: "Toggle completion (no body) or set it ({ completed })",
+  request: { params: TaskParamsSchema, headers: ifMatch, body: body(TaskCompleteSchema, false) },
+  responses: {
+    200: { ...json(TaskSchema, "The updated task"), headers: etag },
+    ...guarded,
+    ...withBody,
+    ...missing,
+    ...stale,
+  },
+});

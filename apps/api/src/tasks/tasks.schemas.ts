@@ -1,0 +1,126 @@
+import { z } from "@hono/zod-openapi";
+import { taskPriorities } from "../db/tasks-schema";
+
+/** Fields the server owns: sending one is a 422 that says so, not a silent drop. */
+export const READ_ONLY_FIELDS = new Set([
+  "id",
+  "user_id",
+  "created_at",
+  "updated_at",
+  "completed_at",
+]);
+
+const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" });
+
+const title = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(200, "must be at most 200 characters");
+const description = z.string().max(1000, "must be at most 1000 characters").nullable();
+const priority = z.enum(taskPriorities);
+const tag = z.string().trim().min(1, "must not be empty").max(32, "must be at most 32 characters");
+const tags = z
+  .array(tag)
+  .max(10, "must have at most 10 tags")
+  .refine((list) => new Set(list).size === list.length, "must not repeat a tag");
+const dueDate = isoDateTime.nullable();
+
+export const TaskSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 42 }),
+    user_id: z.string(),
+    title: z.string().openapi({ example: "Buy milk" }),
+    description: z.string().nullable(),
+    completed: z.boolean(),
+    completed_at: z.string().nullable().openapi({ format: "date-time" }),
+    priority,
+    tags: z.array(z.string()).openapi({ example: ["home"] }),
+    due_date: z.string().nullable().openapi({ format: "date-time" }),
+    created_at: z.string().openapi({ format: "date-time" }),
+    updated_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Task");
+
+export const TaskCreateSchema = z
+  .strictObject({
+    title,
+    description: description.optional(),
+    priority: priority.optional(),
+    tags: tags.optional(),
+    due_date: dueDate.optional(),
+    completed: z.boolean().optional(),
+  })
+  .openapi("TaskCreate");
+
+export const TaskUpdateSchema = TaskCreateSchema.partial()
+  .refine((body) => Object.keys(body).length > 0, "send at least one field to change")
+  .openapi("TaskUpdate");
+
+export const TaskCompleteSchema = z
+  .strictObject({ completed: z.boolean().optional() })
+  .openapi("TaskComplete");
+
+export const CompleteAllSchema = z
+  .strictObject({ completed: z.boolean().default(true) })
+  .openapi("CompleteAll");
+
+export const ListQuerySchema = z.strictObject({
+  status: z.enum(["all", "pending", "completed"]).default("all"),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: "Case-insensitive search in title and description" }),
+  priority: priority.optional(),
+  tag: tag.optional(),
+  due_before: isoDateTime
+    .optional()
+    .openapi({ description: "Only tasks due strictly before this instant" }),
+  due_after: isoDateTime
+    .optional()
+    .openapi({ description: "Only tasks due strictly after this instant" }),
+  sort: z.enum(["created", "updated", "title", "due_date", "priority"]).default("created"),
+  order: z.enum(["asc", "desc"]).default("desc"),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .max(512)
+    .optional()
+    .openapi({ description: 'Opaque; from the `Link: rel="next"` header' }),
+});
+
+export const UserParamsSchema = z.object({
+  user_id: z.string().openapi({ param: { name: "user_id", in: "path" } }),
+});
+
+/** Ids are positive 32-bit integers; anything else cannot name a task, so it is a 404. */
+export const TaskParamsSchema = UserParamsSchema.extend({
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,9}$/)
+    .transform(Number)
+    .refine((id) => id <= 2_147_483_647)
+    .openapi({ param: { name: "id", in: "path" }, type: "integer", example: "42" }),
+});
+
+export const UpdatedCountSchema = z.object({ updated: z.number().int() }).openapi("UpdatedCount");
+export const DeletedCountSchema = z.object({ deleted: z.number().int() }).openapi("DeletedCount");
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    request_id: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+export type TaskCreate = z.infer<typeof TaskCreateSchema>;
+export type TaskUpdate = z.infer<typeof TaskUpdateSchema>;
+export type ListQuery = z.infer<typeof ListQuerySchema>;
+export type Task = z.infer<typeof TaskSchema>;
