@@ -1,0 +1,78 @@
+import { render, screen } from "@testing-library/react";
+import { createMemoryRouter, RouterProvider } from "react-router";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeJwt, json, makeTask, problem } from "@/test/fake-api";
+import { AppProviders } from "./providers";
+import { routes } from "./router";
+
+const session = {
+  session: { id: "s1", userId: "user-1", token: "t", expiresAt: "2099-01-01T00:00:00.000Z" },
+  user: { id: "user-1", name: "Ann", email: "ann@example.com", emailVerified: false },
+};
+
+function renderApp(
+  path: string,
+  fetch: (url: string, init?: RequestInit) => Response | Promise<Response>,
+) {
+  const calls: string[] = [];
+  vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    calls.push(`${init?.method ?? "GET"} ${new URL(url, "http://localhost").pathname}`);
+    return fetch(url, init);
+  });
+  const router = createMemoryRouter(routes, { initialEntries: [path] });
+  render(
+    <AppProviders>
+      <RouterProvider router={router} />
+    </AppProviders>,
+  );
+  return { router, calls };
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe("App", () => {
+  it("sends a signed-out visitor to the sign-in screen", async () => {
+    const { router } = renderApp("/", () => json(null));
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/sign-in");
+  });
+
+  it("shows the signed-in user's tasks", async () => {
+    renderApp("/", (url) => {
+      if (url.includes("get-session")) return json(session);
+      if (url.includes("/api/auth/token"))
+        return json({ token: fakeJwt(Math.floor(Date.now() / 1000) + 3600) });
+      return json([makeTask({ title: "From the server" })], 200, { "X-Total-Count": "1" });
+    });
+    expect(await screen.findByRole("heading", { name: "From the server" })).toBeInTheDocument();
+    expect(screen.getByText("Ann")).toBeInTheDocument();
+  });
+
+  it("signs out and shows sign-in when the API keeps refusing the token", async () => {
+    let sessionValid = true;
+    const { router, calls } = renderApp("/", (url) => {
+      if (url.includes("get-session")) return json(sessionValid ? session : null);
+      if (url.includes("/api/auth/token"))
+        return json({ token: fakeJwt(Math.floor(Date.now() / 1000) + 3600) });
+      sessionValid = false;
+      return problem(401, "Unauthorized");
+    });
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/sign-in");
+    // One retry with a fresh token, then no more task requests.
+    expect(calls.filter((call) => call.includes("/tasks"))).toHaveLength(2 * 2); // list + counter, each retried once
+  });
+
+  it("explains a lost connection instead of a blank page", async () => {
+    renderApp("/", () => {
+      throw new TypeError("Failed to fetch");
+    });
+    expect(await screen.findByRole("alert", {}, { timeout: 5000 })).toHaveTextContent(
+      "Cannot reach the server",
+    );
+    expect(screen.getByRole("button", { name: "Try again" })).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,36 @@
+import type { ReactNode } from "react";
+import { Navigate } from "react-router";
+import { type Session, useSession } from "@/features/auth/api/get-session";
+import { describeError } from "@/lib/api-errors";
+
+/** Renders its children with the signed-in session, or sends the visitor where they belong. */
+export function SessionGate({
+  require,
+  children,
+}: {
+  require: "signed-in" | "signed-out";
+  children: (session: Session | null) => ReactNode;
+}) {
+  const session = useSession();
+  if (session.isPending) {
+    return (
+      <p className="list-status" role="status">
+        Loading…
+      </p>
+    );
+  }
+  if (session.isError) {
+    return (
+      <div className="list-status" role="alert">
+        <p>{describeError(session.error)}</p>
+        <button type="button" className="button" onClick={() => session.refetch()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  const current = session.data ?? null;
+  if (require === "signed-in" && !current) return <Navigate to="/sign-in" replace />;
+  if (require === "signed-out" && current) return <Navigate to="/" replace />;
+  return <>{children(current)}</>;
+}

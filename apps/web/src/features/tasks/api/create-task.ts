@@ -1,0 +1,58 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useToast } from "@/components/ui/toast";
+import type { ApiClient } from "@/lib/api-client";
+import { useApiClient } from "@/lib/api-client-context";
+import { describeError } from "@/lib/api-errors";
+import { type CreateTaskInput, type Task, taskPaths } from "@/lib/api-types";
+import {
+  adjustPendingCount,
+  prependToCachedLists,
+  restoreTasks,
+  snapshotTasks,
+} from "../utils/task-cache";
+import { taskKeys } from "./task-keys";
+
+export async function createTask(
+  api: ApiClient,
+  userId: string,
+  input: CreateTaskInput,
+): Promise<Task> {
+  const { data } = await api.request<Task>(taskPaths.list(userId), { method: "POST", body: input });
+  return data;
+}
+
+let temporaryId = 0;
+
+export function useCreateTask(userId: string) {
+  const api = useApiClient();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  return useMutation({
+    mutationFn: (input: CreateTaskInput) => createTask(api, userId, input),
+    onMutate: async (input) => {
+      const snapshot = await snapshotTasks(queryClient, userId);
+      const now = new Date().toISOString();
+      temporaryId -= 1;
+      prependToCachedLists(queryClient, userId, {
+        id: temporaryId,
+        user_id: userId,
+        title: input.title,
+        description: input.description ?? null,
+        completed: input.completed ?? false,
+        completed_at: null,
+        priority: input.priority ?? "medium",
+        tags: input.tags ?? [],
+        due_date: input.due_date ?? null,
+        created_at: now,
+        updated_at: now,
+      });
+      if (!input.completed) adjustPendingCount(queryClient, userId, 1);
+      return snapshot;
+    },
+    onError: (error, _input, snapshot) => {
+      if (snapshot) restoreTasks(queryClient, snapshot);
+      toast.show(`Task not added: ${describeError(error)}`, { tone: "error" });
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: taskKeys.all(userId) }),
+  });
+}

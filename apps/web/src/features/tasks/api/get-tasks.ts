@@ -1,0 +1,86 @@
+import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import type { ApiClient } from "@/lib/api-client";
+import { useApiClient } from "@/lib/api-client-context";
+import {
+  type ListTasksParams,
+  type SortOrder,
+  type Task,
+  type TaskPage,
+  type TaskSort,
+  taskPaths,
+} from "@/lib/api-types";
+import { type TaskFilters, taskKeys } from "./task-keys";
+
+export const PAGE_SIZE = 50;
+
+/** The natural direction of each sort: newest, soonest due, most urgent, A to Z. */
+export const sortOrder: Record<TaskSort, SortOrder> = {
+  created: "desc",
+  updated: "desc",
+  due_date: "asc",
+  priority: "desc",
+  title: "asc",
+};
+
+/** Reads the cursor out of `Link: <…?cursor=abc>; rel="next"`. */
+export function parseNextCursor(link: string | null): string | null {
+  if (!link) return null;
+  for (const part of link.split(",")) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (match?.[1]) {
+      return new URL(match[1], "http://placeholder").searchParams.get("cursor");
+    }
+  }
+  return null;
+}
+
+export async function getTasks(
+  api: ApiClient,
+  userId: string,
+  params: ListTasksParams,
+): Promise<TaskPage> {
+  const { data, headers } = await api.request<Task[]>(taskPaths.list(userId), {
+    query: { ...params },
+  });
+  const total = Number(headers.get("X-Total-Count"));
+  return {
+    tasks: data,
+    total: Number.isFinite(total) ? total : data.length,
+    nextCursor: parseNextCursor(headers.get("Link")),
+  };
+}
+
+export function toListParams(filters: TaskFilters): ListTasksParams {
+  const params: ListTasksParams = {
+    status: filters.status,
+    sort: filters.sort,
+    order: sortOrder[filters.sort],
+    limit: PAGE_SIZE,
+  };
+  const q = filters.q.trim();
+  if (q) params.q = q;
+  if (filters.priority) params.priority = filters.priority;
+  if (filters.tag) params.tag = filters.tag;
+  return params;
+}
+
+export const tasksInfiniteQueryOptions = (api: ApiClient, userId: string, filters: TaskFilters) =>
+  infiniteQueryOptions({
+    queryKey: taskKeys.list(userId, filters),
+    queryFn: ({ pageParam, signal }) => {
+      const params = toListParams(filters);
+      if (pageParam) params.cursor = pageParam;
+      return getTasks(api, userId, params).then((page) => {
+        signal.throwIfAborted();
+        return page;
+      });
+    },
+    initialPageParam: null as string | null,
+    getNextPageParam: (lastPage) => lastPage.nextCursor,
+    placeholderData: keepPreviousData,
+  });
+
+export function useTasks(userId: string, filters: TaskFilters) {
+  const api = useApiClient();
+  return useInfiniteQuery(tasksInfiniteQueryOptions(api, userId, filters));
+}

@@ -1,0 +1,83 @@
+import { type FormEvent, useId, useState } from "react";
+import { useCreateTask } from "../api/create-task";
+import {
+  emptyTaskForm,
+  type TaskFormErrors,
+  type TaskFormValues,
+  TITLE_MAX,
+  toTaskInput,
+  validateTaskForm,
+} from "../utils/task-form";
+import { TaskFields } from "./task-fields";
+
+export function AddTaskForm({ userId }: { userId: string }) {
+  const id = useId();
+  const createTask = useCreateTask(userId);
+  const [values, setValues] = useState<TaskFormValues>(emptyTaskForm);
+  const [errors, setErrors] = useState<TaskFormErrors>({});
+  const [showMore, setShowMore] = useState(false);
+
+  const change = (patch: Partial<TaskFormValues>) => {
+    setValues((current) => ({ ...current, ...patch }));
+    setErrors((current) => {
+      const next = { ...current };
+      for (const key of Object.keys(patch)) delete next[key as keyof TaskFormValues];
+      return next;
+    });
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    // Hidden options are never applied: collapsing "More options" means "use the defaults".
+    const submitted = showMore ? values : { ...emptyTaskForm, title: values.title };
+    const found = validateTaskForm(submitted);
+    setErrors(found);
+    if (Object.keys(found).length > 0) {
+      if (Object.keys(found).some((key) => key !== "title")) setShowMore(true);
+      return;
+    }
+    createTask.mutate(toTaskInput(submitted));
+    setValues(emptyTaskForm);
+  };
+
+  return (
+    <form className="add-task card" onSubmit={submit} noValidate aria-label="Add a task">
+      <div className="add-task-row">
+        <label htmlFor={`${id}-title`} className="visually-hidden">
+          New task title
+        </label>
+        <input
+          id={`${id}-title`}
+          className="add-task-title"
+          value={values.title}
+          maxLength={TITLE_MAX}
+          placeholder="What needs to be done?"
+          autoComplete="off"
+          aria-invalid={errors.title ? true : undefined}
+          aria-describedby={errors.title ? `${id}-title-error` : undefined}
+          onChange={(event) => change({ title: event.target.value })}
+        />
+        <button type="submit" className="button button-primary">
+          Add
+        </button>
+        <button
+          type="button"
+          className="button"
+          aria-expanded={showMore}
+          aria-controls={`${id}-more`}
+          onClick={() => setShowMore((open) => !open)}
+        >
+          {showMore ? "Fewer options" : "More options"}
+        </button>
+      </div>
+      {errors.title && (
+        <p id={`${id}-title-error`} className="field-error" role="alert">
+          {errors.title}
+        </p>
+      )}
+      <div id={`${id}-more`} hidden={!showMore}>
+        {showMore && <TaskFields values={values} errors={errors} onChange={change} />}
+      </div>
+    </form>
+  );
+}

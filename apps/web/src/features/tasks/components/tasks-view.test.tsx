@@ -1,0 +1,146 @@
+import { act, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { createFakeApi, makeTask, problem } from "@/test/fake-api";
+import { deferred, renderWithApp } from "@/test/render";
+import { UNDO_WINDOW_MS } from "../hooks/use-undoable-delete";
+import { TasksView } from "./tasks-view";
+
+function setup(
+  tasks = [makeTask({ id: 1, title: "Buy milk" }), makeTask({ id: 2, title: "Walk the dog" })],
+) {
+  const api = createFakeApi(tasks);
+  const user = userEvent.setup();
+  const view = renderWithApp(<TasksView userId="user-1" />, { fetch: api.fetch });
+  return { api, user, ...view };
+}
+
+const card = (title: string) => {
+  const heading = screen.getByRole("heading", { name: title });
+  const article = heading.closest("article");
+  if (!article) throw new Error(`no card for ${title}`);
+  return within(article);
+};
+
+describe("TasksView", () => {
+  it("lists tasks newest first with a counter of tasks left", async () => {
+    setup();
+    const headings = await screen.findAllByRole("heading", { level: 3 });
+    expect(headings.map((h) => h.textContent)).toEqual(["Walk the dog", "Buy milk"]);
+    expect(await screen.findByText("2 tasks left")).toBeInTheDocument();
+  });
+
+  it("adds a trimmed task on Enter and refuses an empty title", async () => {
+    const { api, user } = setup([]);
+    const input = await screen.findByRole("textbox", { name: "New task title" });
+    await user.type(input, "   {Enter}");
+    expect(await screen.findByText("Enter a title.")).toBeInTheDocument();
+    expect(api.writes()).toHaveLength(0);
+
+    await user.type(input, "  Call mom  {Enter}");
+    expect(await screen.findByRole("heading", { name: "Call mom" })).toBeInTheDocument();
+    expect(input).toHaveValue("");
+    await waitFor(() => expect(api.writes()).toHaveLength(1));
+    expect(api.writes()[0]?.body).toMatchObject({
+      title: "Call mom",
+      priority: "medium",
+      tags: [],
+    });
+  });
+
+  it("shows a toggle at once and rolls it back with a message when the server refuses", async () => {
+    const { api, user } = setup();
+    const gate = deferred<Response>();
+    let refused = false;
+    api.override((request) => {
+      if (request.method === "PATCH") return gate.promise.finally(() => (refused = true));
+      // After the refusal, reads never answer: only the rollback can restore the card.
+      return refused ? new Promise<Response>(() => undefined) : undefined;
+    });
+    await screen.findByText("2 tasks left");
+    const checkbox = card("Buy milk").getByRole("checkbox");
+
+    await user.click(checkbox);
+    expect(checkbox).toBeChecked(); // optimistic, before the server answers
+    expect(screen.getByText("1 task left")).toBeInTheDocument();
+
+    await act(async () => gate.resolve(problem(503, "Service Unavailable")));
+    await waitFor(() => expect(card("Buy milk").getByRole("checkbox")).not.toBeChecked());
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "Task not updated: The server is busy",
+    );
+    expect(screen.getByText("2 tasks left")).toBeInTheDocument();
+  });
+
+  it("rolls back an optimistic add the server refuses", async () => {
+    const { api, user } = setup([]);
+    api.override((request) =>
+      request.method === "POST"
+        ? problem(422, "Unprocessable Content", "title is invalid")
+        : undefined,
+    );
+    await user.type(
+      await screen.findByRole("textbox", { name: "New task title" }),
+      "Bad task{Enter}",
+    );
+    expect(await screen.findByRole("alert")).toHaveTextContent("Task not added");
+    await waitFor(() =>
+      expect(screen.queryByRole("heading", { name: "Bad task" })).not.toBeInTheDocument(),
+    );
+  });
+
+  it("edits in place: double-click, Enter saves only what changed, Escape cancels", async () => {
+    const { api, user } = setup();
+    await user.dblClick(await screen.findByRole("heading", { name: "Buy milk" }));
+    const title = screen.getByRole("textbox", { name: "Title" });
+    await user.clear(title);
+    await user.type(title, "Buy oat milk{Enter}");
+    expect(await screen.findByRole("heading", { name: "Buy oat milk" })).toBeInTheDocument();
+    await waitFor(() => expect(api.writes()).toHaveLength(1));
+    expect(api.writes()[0]).toMatchObject({
+      method: "PUT",
+      path: "/api/user-1/tasks/1",
+      body: { title: "Buy oat milk" },
+    });
+
+    await user.click(card("Walk the dog").getByRole("button", { name: /Edit/ }));
+    await user.type(screen.getByRole("textbox", { name: "Title" }), " later{Escape}");
+    expect(await screen.findByRole("heading", { name: "Walk the dog" })).toBeInTheDocument();
+    expect(api.writes()).toHaveLength(1);
+  });
+
+  it("deletes with undo: nothing is sent if undone, DELETE is sent after the window", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const { api } = setup();
+      const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+      await screen.findByRole("heading", { name: "Buy milk" });
+      await user.click(card("Buy milk").getByRole("button", { name: /Delete/ }));
+      expect(screen.queryByRole("heading", { name: "Buy milk" })).not.toBeInTheDocument();
+      await user.click(screen.getByRole("button", { name: "Undo" }));
+      expect(await screen.findByRole("heading", { name: "Buy milk" })).toBeInTheDocument();
+
+      await user.click(card("Walk the dog").getByRole("button", { name: /Delete/ }));
+      expect(screen.queryByRole("heading", { name: "Walk the dog" })).not.toBeInTheDocument();
+      expect(api.writes()).toHaveLength(0);
+      await act(async () => {
+        vi.advanceTimersByTime(UNDO_WINDOW_MS + 100);
+      });
+      await waitFor(() => expect(api.writes()).toHaveLength(1));
+      expect(api.writes()[0]).toMatchObject({ method: "DELETE", path: "/api/user-1/tasks/2" });
+      expect(api.tasks().map((t) => t.title)).toEqual(["Buy milk"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("marks all complete and clears completed", async () => {
+    const { api, user } = setup();
+    await screen.findByText("2 tasks left");
+    await user.click(screen.getByRole("button", { name: "Mark all complete" }));
+    expect(await screen.findByText("0 tasks left")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Clear completed" }));
+    expect(await screen.findByText("No tasks yet. Add your first one above.")).toBeInTheDocument();
+    expect(api.tasks()).toHaveLength(0);
+  });
+});

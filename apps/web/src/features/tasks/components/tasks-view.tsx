@@ -1,0 +1,102 @@
+import { useMemo } from "react";
+import { describeError } from "@/lib/api-errors";
+import type { Task, UpdateTaskInput } from "@/lib/api-types";
+import { useClearCompleted } from "../api/clear-completed";
+import { useCompleteAll } from "../api/complete-all";
+import { usePendingCount } from "../api/get-pending-count";
+import { useTasks } from "../api/get-tasks";
+import { useToggleTask } from "../api/toggle-task";
+import { useUpdateTask } from "../api/update-task";
+import { useTaskFilters } from "../hooks/use-task-filters";
+import { useUndoableDelete } from "../hooks/use-undoable-delete";
+import { AddTaskForm } from "./add-task-form";
+import { TaskList } from "./task-list";
+import { TaskToolbar } from "./task-toolbar";
+
+export function TasksView({ userId }: { userId: string }) {
+  const [filters, setFilters] = useTaskFilters();
+  const tasksQuery = useTasks(userId, filters);
+  const pendingCount = usePendingCount(userId);
+  const toggle = useToggleTask(userId);
+  const update = useUpdateTask(userId);
+  const completeAll = useCompleteAll(userId);
+  const clearCompleted = useClearCompleted(userId);
+  const { hiddenTasks, remove } = useUndoableDelete(userId);
+
+  const tasks = useMemo(
+    () =>
+      (tasksQuery.data?.pages.flatMap((page) => page.tasks) ?? []).filter(
+        (task) => !hiddenTasks.has(task.id),
+      ),
+    [tasksQuery.data, hiddenTasks],
+  );
+  const total = Math.max(0, (tasksQuery.data?.pages[0]?.total ?? 0) - hiddenTasks.size);
+  const hiddenPending = [...hiddenTasks.values()].filter((task) => !task.completed).length;
+  const left =
+    pendingCount.data === undefined ? null : Math.max(0, pendingCount.data - hiddenPending);
+  const filtered =
+    filters.q !== "" ||
+    filters.priority !== null ||
+    filters.tag !== null ||
+    filters.status !== "all";
+
+  const handlers = {
+    onToggle: (task: Task) => toggle.mutate({ id: task.id, completed: !task.completed }),
+    onSave: (task: Task, input: UpdateTaskInput) => update.mutate({ id: task.id, input }),
+    onDelete: remove,
+  };
+
+  return (
+    <div className="tasks-view">
+      <AddTaskForm userId={userId} />
+      <TaskToolbar filters={filters} onChange={setFilters} />
+      <div className="summary">
+        <p className="counter" aria-live="polite">
+          {left === null ? "Counting tasks…" : `${left} ${left === 1 ? "task" : "tasks"} left`}
+          {tasksQuery.data && filtered && <span className="muted"> · {total} shown</span>}
+        </p>
+        <div className="summary-actions">
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => completeAll.mutate()}
+            disabled={left === 0}
+          >
+            Mark all complete
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => clearCompleted.mutate()}
+          >
+            Clear completed
+          </button>
+        </div>
+      </div>
+      {tasksQuery.isPending ? (
+        <p className="list-status" role="status">
+          Loading tasks…
+        </p>
+      ) : tasksQuery.isError ? (
+        <div className="list-status" role="alert">
+          <p>Could not load tasks: {describeError(tasksQuery.error)}</p>
+          <button type="button" className="button" onClick={() => tasksQuery.refetch()}>
+            Try again
+          </button>
+        </div>
+      ) : tasks.length === 0 ? (
+        <p className="list-status empty">
+          {filtered ? "No tasks match these filters." : "No tasks yet. Add your first one above."}
+        </p>
+      ) : (
+        <TaskList
+          tasks={tasks}
+          hasNextPage={tasksQuery.hasNextPage}
+          isFetchingNextPage={tasksQuery.isFetchingNextPage}
+          fetchNextPage={() => void tasksQuery.fetchNextPage()}
+          {...handlers}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,149 @@
+import type { Task } from "@/lib/api-types";
+
+/** A JWT-shaped string with the given `exp` (signature is not checked by the client). */
+export function fakeJwt(exp: number, sub = "user-1"): string {
+  const encode = (value: object) =>
+    btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  return `${encode({ alg: "EdDSA" })}.${encode({ sub, exp, iat: exp - 3600 })}.signature`;
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json", ...headers },
+  });
+}
+
+export function problem(status: number, title: string, detail?: string): Response {
+  return new Response(
+    JSON.stringify({ type: "about:blank", title, status, detail, request_id: "req-1" }),
+    {
+      status,
+      headers: { "Content-Type": "application/problem+json" },
+    },
+  );
+}
+
+let nextId = 1;
+export function makeTask(overrides: Partial<Task> = {}): Task {
+  const id = overrides.id ?? nextId++;
+  const now = new Date(Date.UTC(2026, 10, 22, 10, 0, id)).toISOString();
+  return {
+    id,
+    user_id: "user-1",
+    title: `Task ${id}`,
+    description: null,
+    completed: false,
+    completed_at: null,
+    priority: "medium",
+    tags: [],
+    due_date: null,
+    created_at: now,
+    updated_at: now,
+    ...overrides,
+  };
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  search: string;
+  body: unknown;
+  headers: Headers;
+}
+
+type Override = (request: RecordedRequest) => Response | Promise<Response> | undefined;
+
+/**
+ * An in-memory task API behind a fetch function, enough for component tests. `override` lets a
+ * test answer one request differently (a refusal, a delay).
+ */
+export function createFakeApi(initial: Task[] = []) {
+  let tasks = [...initial];
+  const requests: RecordedRequest[] = [];
+  const overrides: Override[] = [];
+
+  const fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(String(input), "http://localhost");
+    const method = init.method ?? "GET";
+    const body = typeof init.body === "string" ? (JSON.parse(init.body) as unknown) : undefined;
+    const request: RecordedRequest = {
+      method,
+      path: url.pathname,
+      search: url.search,
+      body,
+      headers: new Headers(init.headers),
+    };
+    requests.push(request);
+    for (const override of overrides) {
+      const response = await override(request);
+      if (response) return response;
+    }
+    if (url.pathname === "/api/auth/token")
+      return json({ token: fakeJwt(Math.floor(Date.now() / 1000) + 3600) });
+
+    const match = /^\/api\/([^/]+)\/tasks(?:\/(\d+|completed|complete-all))?(\/complete)?$/.exec(
+      url.pathname,
+    );
+    if (!match) return problem(404, "Not Found");
+    const [, , idPart, complete] = match;
+    const id = Number(idPart);
+    const find = () => tasks.find((task) => task.id === id);
+    const now = new Date().toISOString();
+
+    if (!idPart && method === "GET") {
+      const status = url.searchParams.get("status");
+      const q = url.searchParams.get("q")?.toLowerCase();
+      const limit = Number(url.searchParams.get("limit") ?? 50);
+      const matching = tasks
+        .filter((task) => status !== "pending" || !task.completed)
+        .filter((task) => status !== "completed" || task.completed)
+        .filter((task) => !q || task.title.toLowerCase().includes(q))
+        .sort((a, b) => b.id - a.id);
+      return json(matching.slice(0, limit), 200, { "X-Total-Count": String(matching.length) });
+    }
+    if (!idPart && method === "POST") {
+      const task = makeTask({
+        ...(body as Partial<Task>),
+        id: Math.max(0, ...tasks.map((t) => t.id)) + 1,
+      });
+      tasks.push(task);
+      return json(task, 201);
+    }
+    if (idPart === "complete-all") {
+      tasks = tasks.map((task) => ({ ...task, completed: true }));
+      return json({ updated: tasks.length });
+    }
+    if (idPart === "completed") {
+      const before = tasks.length;
+      tasks = tasks.filter((task) => !task.completed);
+      return json({ deleted: before - tasks.length });
+    }
+    const task = find();
+    if (!task) return problem(404, "Not Found");
+    if (complete) {
+      const completed = (body as { completed?: boolean } | undefined)?.completed ?? !task.completed;
+      Object.assign(task, { completed, completed_at: completed ? now : null, updated_at: now });
+      return json(task);
+    }
+    if (method === "PUT") {
+      Object.assign(task, body, { updated_at: now });
+      return json(task);
+    }
+    if (method === "DELETE") {
+      tasks = tasks.filter((t) => t.id !== id);
+      return new Response(null, { status: 204 });
+    }
+    return json(task);
+  };
+
+  return {
+    fetch,
+    requests,
+    tasks: () => tasks,
+    override(fn: Override) {
+      overrides.push(fn);
+    },
+    writes: () => requests.filter((r) => r.method !== "GET"),
+  };
+}
