@@ -1,0 +1,47 @@
+import pg from "pg";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { postgresTestUrl } from "./test/support/postgres-url.ts";
+
+/**
+ * Three projects: pure unit tests, and the same API suite on PGlite and on real PostgreSQL.
+ * Without a reachable Postgres the last is left out with a printed reason, except in CI, where it
+ * stays in and fails.
+ */
+async function postgresUnavailable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: postgresTestUrl(), connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    return undefined;
+  } catch (error) {
+    return `${postgresTestUrl().replace(/:[^:@/]*@/, ":***@")}: ${(error as Error).message}`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const apiSuite = (name: string, globalSetup: string): TestProjectInlineConfiguration => ({
+  extends: true,
+  test: { name, include: ["test/api/**/*.test.ts"], globalSetup: [globalSetup] },
+});
+
+export default defineConfig(async () => {
+  const projects: TestProjectInlineConfiguration[] = [
+    { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+    apiSuite("pglite", "./test/setup/pglite-template.ts"),
+  ];
+  const unavailable = await postgresUnavailable();
+  if (unavailable && !process.env.CI) {
+    console.warn(`\n[vitest] SKIPPING the PostgreSQL project: cannot connect to ${unavailable}.\n`);
+  } else {
+    projects.push(apiSuite("postgres", "./test/setup/postgres-template.ts"));
+  }
+  return {
+    test: {
+      projects,
+      setupFiles: ["./test/setup/fail-on-console-error.ts"],
+      testTimeout: 20_000,
+      hookTimeout: 60_000,
+      pool: "forks",
+    },
+  };
+});
