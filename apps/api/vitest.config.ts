@@ -3,12 +3,16 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
 import { postgresTestUrl } from "./test/support/postgres-url.ts";
 
 /**
- * Three projects: pure unit tests, and the same API suite on PGlite and on real PostgreSQL.
+ * Four projects: unit tests, the built server as a process, and the same API suite on PGlite and
+ * on real PostgreSQL.
  * Without a reachable Postgres the last is left out with a printed reason, except in CI, where it
  * stays in and fails.
  */
 async function postgresUnavailable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: postgresTestUrl(), connectionTimeoutMillis: 3_000 });
+  const client = new pg.Client({
+    connectionString: postgresTestUrl(),
+    connectionTimeoutMillis: 3_000,
+  });
   try {
     await client.connect();
     return undefined;
@@ -27,6 +31,7 @@ const apiSuite = (name: string, globalSetup: string): TestProjectInlineConfigura
 export default defineConfig(async () => {
   const projects: TestProjectInlineConfiguration[] = [
     { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+    { extends: true, test: { name: "process", include: ["test/process/**/*.test.ts"] } },
     apiSuite("pglite", "./test/setup/pglite-template.ts"),
   ];
   const unavailable = await postgresUnavailable();

@@ -25,15 +25,34 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     HOST: z.string().min(1).optional(),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: z.coerce
+      .number({ message: "must be a port number (0-65535)" })
+      .int("must be a port number (0-65535)")
+      .min(0, "must be a port number (0-65535)")
+      .max(65535, "must be a port number (0-65535)")
+      .default(3000),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" })
       .optional(),
     DATA_DIR: z.string().min(1).default("./data"),
-    BETTER_AUTH_SECRET: z.string().optional(),
+    BETTER_AUTH_SECRET: z
+      .string()
+      .min(32, "must be at least 32 characters (try: openssl rand -base64 32)")
+      .optional(),
     BETTER_AUTH_URL: httpUrl.optional(),
-    CORS_ORIGINS: z.string().optional(),
+    CORS_ORIGINS: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        const origins: string[] = [];
+        for (const item of splitList(value)) {
+          const parsed = origin.safeParse(item);
+          if (parsed.success) origins.push(parsed.data);
+          else ctx.addIssue({ code: "custom", message: `"${item}" is not an http(s) origin` });
+        }
+        return origins;
+      }),
     JWT_EXPIRES_IN: duration.default("7d"),
     AUTH_JWKS_URL: httpUrl.optional(),
     AUTH_JWT_ISSUER: z.string().min(1).optional(),
@@ -47,15 +66,9 @@ const envSchema = z
     /** Set by npm to the directory `npm start` was run from; relative paths resolve against it. */
     INIT_CWD: z.string().optional(),
   })
+  // Rules across fields; they run only once every field is valid on its own.
   .superRefine((env, ctx) => {
     const secret = env.BETTER_AUTH_SECRET;
-    if (secret !== undefined && secret.length < 32) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["BETTER_AUTH_SECRET"],
-        message: "must be at least 32 characters (try: openssl rand -base64 32)",
-      });
-    }
     if (env.NODE_ENV === "production" && secret === undefined) {
       ctx.addIssue({
         code: "custom",
@@ -69,15 +82,6 @@ const envSchema = z
         path: ["AUTH_ACCEPT_HS256"],
         message: "needs BETTER_AUTH_SECRET: HS256 tokens are checked with that shared secret",
       });
-    }
-    for (const value of splitList(env.CORS_ORIGINS)) {
-      if (!origin.safeParse(value).success) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["CORS_ORIGINS"],
-          message: `"${value}" is not an http(s) origin`,
-        });
-      }
     }
   });
 
@@ -94,7 +98,6 @@ function toConfig(env: z.infer<typeof envSchema>) {
   const baseDir = env.INIT_CWD ?? process.cwd();
   const fromBase = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
   const baseUrl = (env.BETTER_AUTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
-  const corsOrigins = splitList(env.CORS_ORIGINS).map((value) => new URL(value).origin);
   return {
     nodeEnv: env.NODE_ENV,
     isProduction: env.NODE_ENV === "production",
@@ -105,7 +108,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     webDistDir: env.WEB_DIST_DIR ? fromBase(env.WEB_DIST_DIR) : paths.webDist,
     logLevel: env.LOG_LEVEL,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-    corsOrigins,
+    corsOrigins: env.CORS_ORIGINS,
     auth: {
       baseUrl,
       secret: env.BETTER_AUTH_SECRET,

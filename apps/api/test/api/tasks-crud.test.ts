@@ -14,7 +14,10 @@ const tasksPath = () => `/api/${user.id}/tasks`;
 
 describe("POST /api/{user_id}/tasks", () => {
   it("creates a task with defaults and answers 201 with Location and ETag", async () => {
-    const response = await server.call("POST", tasksPath(), { token: user.jwt, body: { title: "  Buy milk  " } });
+    const response = await server.call("POST", tasksPath(), {
+      token: user.jwt,
+      body: { title: "  Buy milk  " },
+    });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({
       user_id: user.id,
@@ -31,9 +34,19 @@ describe("POST /api/{user_id}/tasks", () => {
     expect(response.body.updated_at).toBe(response.body.created_at);
     expect(response.headers.get("location")).toBe(`${tasksPath()}/${response.body.id}`);
     expect(response.headers.get("etag")).toMatch(/^"\d+-1"$/);
-    expect(Object.keys(response.body).sort()).toEqual(
-      ["completed", "completed_at", "created_at", "description", "due_date", "id", "priority", "tags", "title", "updated_at", "user_id"],
-    );
+    expect(Object.keys(response.body).sort()).toEqual([
+      "completed",
+      "completed_at",
+      "created_at",
+      "description",
+      "due_date",
+      "id",
+      "priority",
+      "tags",
+      "title",
+      "updated_at",
+      "user_id",
+    ]);
   });
 
   it("stores every optional field, and a task created completed gets completed_at", async () => {
@@ -92,19 +105,34 @@ describe("PUT /api/{user_id}/tasks/{id}", () => {
       body: { title: "Final", description: "now with text" },
     });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ title: "Final", description: "now with text", tags: ["a"], priority: "low" });
-    expect(Date.parse(response.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(created.updated_at));
+    expect(response.body).toMatchObject({
+      title: "Final",
+      description: "now with text",
+      tags: ["a"],
+      priority: "low",
+    });
+    expect(Date.parse(response.body.updated_at)).toBeGreaterThanOrEqual(
+      Date.parse(created.updated_at),
+    );
     expect(response.headers.get("etag")).toBe(`"${created.id}-2"`);
   });
 
   it("clears nullable fields with null and sets completed_at when completing", async () => {
-    const created = await server.createTask(user, { description: "x", due_date: "2027-01-01T00:00:00Z" });
+    const created = await server.createTask(user, {
+      description: "x",
+      due_date: "2027-01-01T00:00:00Z",
+    });
     const response = await server.call("PUT", `${tasksPath()}/${created.id}`, {
       token: user.jwt,
       body: { description: null, due_date: null, completed: true, tags: [] },
     });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ description: null, due_date: null, completed: true, tags: [] });
+    expect(response.body).toMatchObject({
+      description: null,
+      due_date: null,
+      completed: true,
+      tags: [],
+    });
     expect(response.body.completed_at).not.toBeNull();
 
     const reopened = await server.call("PUT", `${tasksPath()}/${created.id}`, {
@@ -160,7 +188,10 @@ describe("PATCH /api/{user_id}/tasks/{id}/complete", () => {
 
     const set = await server.call("PATCH", path, { token: user.jwt, body: { completed: true } });
     expect(set.body.completed).toBe(true);
-    const setAgain = await server.call("PATCH", path, { token: user.jwt, body: { completed: true } });
+    const setAgain = await server.call("PATCH", path, {
+      token: user.jwt,
+      body: { completed: true },
+    });
     expect(setAgain.body.completed).toBe(true);
     expect(setAgain.body.completed_at).toBe(set.body.completed_at);
   });
@@ -168,7 +199,9 @@ describe("PATCH /api/{user_id}/tasks/{id}/complete", () => {
   it("loses no toggle when many arrive at once", async () => {
     const created = await server.createTask(user);
     const path = `${tasksPath()}/${created.id}/complete`;
-    await Promise.all(Array.from({ length: 6 }, () => server.call("PATCH", path, { token: user.jwt })));
+    await Promise.all(
+      Array.from({ length: 6 }, () => server.call("PATCH", path, { token: user.jwt })),
+    );
     const after = await server.call("GET", `${tasksPath()}/${created.id}`, { token: user.jwt });
     expect(after.body.completed).toBe(false);
     expect(after.headers.get("etag")).toBe(`"${created.id}-7"`);
@@ -178,7 +211,9 @@ describe("PATCH /api/{user_id}/tasks/{id}/complete", () => {
 describe("DELETE /api/{user_id}/tasks/{id}", () => {
   it("deletes with 204, after which the task is 404", async () => {
     const created = await server.createTask(user);
-    const response = await server.call("DELETE", `${tasksPath()}/${created.id}`, { token: user.jwt });
+    const response = await server.call("DELETE", `${tasksPath()}/${created.id}`, {
+      token: user.jwt,
+    });
     expect(response.status).toBe(204);
     expect(response.body).toBeUndefined();
     const gone = await server.call("GET", `${tasksPath()}/${created.id}`, { token: user.jwt });
@@ -206,9 +241,13 @@ describe("bulk routes", () => {
   it("complete-all completes every pending task, and clear completed deletes them", async () => {
     const other = await server.signUp();
     const mine = await Promise.all([1, 2, 3].map(() => server.createTask(other)));
-    await server.call("PATCH", `/api/${other.id}/tasks/${mine[0].id}/complete`, { token: other.jwt });
+    await server.call("PATCH", `/api/${other.id}/tasks/${mine[0].id}/complete`, {
+      token: other.jwt,
+    });
 
-    const completed = await server.call("POST", `/api/${other.id}/tasks/complete-all`, { token: other.jwt });
+    const completed = await server.call("POST", `/api/${other.id}/tasks/complete-all`, {
+      token: other.jwt,
+    });
     expect(completed.status).toBe(200);
     expect(completed.body).toEqual({ updated: 2 });
 
@@ -218,11 +257,17 @@ describe("bulk routes", () => {
     });
     expect(reopened.body).toEqual({ updated: 3 });
 
-    await server.call("PATCH", `/api/${other.id}/tasks/${mine[1].id}/complete`, { token: other.jwt });
-    const cleared = await server.call("DELETE", `/api/${other.id}/tasks/completed`, { token: other.jwt });
+    await server.call("PATCH", `/api/${other.id}/tasks/${mine[1].id}/complete`, {
+      token: other.jwt,
+    });
+    const cleared = await server.call("DELETE", `/api/${other.id}/tasks/completed`, {
+      token: other.jwt,
+    });
     expect(cleared.status).toBe(200);
     expect(cleared.body).toEqual({ deleted: 1 });
     const left = await server.call("GET", `/api/${other.id}/tasks`, { token: other.jwt });
-    expect(left.body.map((task: { id: number }) => task.id).sort()).toEqual([mine[0].id, mine[2].id].sort());
+    expect(left.body.map((task: { id: number }) => task.id).sort()).toEqual(
+      [mine[0].id, mine[2].id].sort(),
+    );
   });
 });

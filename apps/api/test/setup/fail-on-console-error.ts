@@ -10,6 +10,8 @@ afterEach(() => {
   const seen = errors;
   errors = [];
   if (seen.length > 0) {
-    throw new Error(`console.error was called:\n${seen.map((args) => args.map(String).join(" ")).join("\n")}`);
+    throw new Error(
+      `console.error was called:\n${seen.map((args) => args.map(String).join(" ")).join("\n")}`,
+    );
   }
 });

@@ -80,7 +80,11 @@ export async function createTestServer(env: Record<string, string> = {}) {
   }
 
   /** Sends JSON with a user's JWT (or other headers). */
-  function call(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  function call(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.Authorization = `Bearer ${options.token}`;
     let body: string | undefined;
@@ -102,7 +106,8 @@ export async function createTestServer(env: Record<string, string> = {}) {
       headers: authHeaders,
       body: JSON.stringify({ email, password, name }),
     });
-    if (signUpResponse.status !== 200) throw new Error(`sign-up failed: ${JSON.stringify(signUpResponse.body)}`);
+    if (signUpResponse.status !== 200)
+      throw new Error(`sign-up failed: ${JSON.stringify(signUpResponse.body)}`);
     const sessionToken = signUpResponse.headers.get("set-auth-token");
     if (!sessionToken) throw new Error("sign-up returned no set-auth-token header");
     const jwt = await getJwt(sessionToken);
@@ -123,7 +128,8 @@ export async function createTestServer(env: Record<string, string> = {}) {
       token: user.jwt,
       body: { title: `Task ${randomUUID().slice(0, 8)}`, ...fields },
     });
-    if (response.status !== 201) throw new Error(`create failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`create failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
 

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestServer, type TestServer } from "../support/test-server";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await createTestServer({ CORS_ORIGINS: "https://frontend.example.com" });
+});
+afterAll(() => server.close());
+
+describe("health", () => {
+  it("/health answers 200 while the process is up", async () => {
+    const response = await server.request("/health");
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: "ok" });
+  });
+
+  it("/ready answers 200 when the database answers and is migrated", async () => {
+    const response = await server.request("/ready");
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: "ready" });
+  });
+
+  it("/ready answers 503 with Retry-After when a migration is missing", async () => {
+    const pending = await createTestServer();
+    try {
+      await pending.database.db.execute("delete from drizzle.__drizzle_migrations");
+      const response = await pending.request("/ready");
+      expect(response.status).toBe(503);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect(response.headers.get("retry-after")).toBe("5");
+      expect(response.body.detail).toMatch(/migrations/);
+    } finally {
+      await pending.close();
+    }
+  });
+});
+
+describe("OpenAPI and docs", () => {
+  it("/openapi.json documents every task route with bearer security", async () => {
+    const response = await server.request("/openapi.json");
+    expect(response.status).toBe(200);
+    const doc = response.body;
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        "/api/{user_id}/tasks",
+        "/api/{user_id}/tasks/complete-all",
+        "/api/{user_id}/tasks/completed",
+        "/api/{user_id}/tasks/{id}",
+        "/api/{user_id}/tasks/{id}/complete",
+        "/health",
+        "/ready",
+      ].sort(),
+    );
+    expect(Object.keys(doc.paths["/api/{user_id}/tasks/{id}"]).sort()).toEqual([
+      "delete",
+      "get",
+      "put",
+    ]);
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({
+      type: "http",
+      scheme: "bearer",
+    });
+    expect(doc.components.schemas.Task.required).toContain("due_date");
+    expect(
+      doc.paths["/api/{user_id}/tasks"].get.parameters.map((p: { name: string }) => p.name),
+    ).toEqual(
+      expect.arrayContaining([
+        "status",
+        "q",
+        "priority",
+        "tag",
+        "due_before",
+        "due_after",
+        "sort",
+        "order",
+        "limit",
+        "cursor",
+      ]),
+    );
+  });
+
+  it("/docs serves an HTML page that loads /openapi.json", async () => {
+    const response = await server.request("/docs");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/text\/html/);
+    expect(response.body).toContain("/openapi.json");
+  });
+});
+
+describe("cross-cutting headers", () => {
+  it("every response carries a request id and security headers", async () => {
+    const response = await server.request("/health");
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+  });
+
+  it("an error's request_id is the X-Request-Id the client sent", async () => {
+    const response = await server.request("/api/nobody/tasks", {
+      headers: { "X-Request-Id": "trace-me-123" },
+    });
+    expect(response.status).toBe(401);
+    expect(response.body.request_id).toBe("trace-me-123");
+    expect(response.headers.get("x-request-id")).toBe("trace-me-123");
+  });
+
+  it("CORS answers listed origins with credentials and exposes the paging headers", async () => {
+    const preflight = await server.request("/api/someone/tasks", {
+      method: "OPTIONS",
+      headers: {
+        Origin: "https://frontend.example.com",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(
+      "https://frontend.example.com",
+    );
+    expect(preflight.headers.get("access-control-allow-credentials")).toBe("true");
+
+    const simple = await server.request("/api/someone/tasks", {
+      headers: { Origin: "https://frontend.example.com" },
+    });
+    expect(simple.headers.get("access-control-expose-headers")).toMatch(/Link/);
+    expect(simple.headers.get("access-control-expose-headers")).toMatch(/X-Total-Count/);
+  });
+
+  it("CORS gives unlisted origins nothing", async () => {
+    const response = await server.request("/api/someone/tasks", {
+      method: "OPTIONS",
+      headers: { Origin: "https://evil.example.com", "Access-Control-Request-Method": "GET" },
+    });
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/env";
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe("loadConfig", () => {
+  it("needs nothing: PGlite in ./data, port 3000, base URL on that port, 7-day JWTs", () => {
+    const config = loadConfig({ INIT_CWD: "/srv/app" });
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      dataDir: "/srv/app/data",
+      rateLimitPerMinute: 600,
+      corsOrigins: [],
+      auth: {
+        baseUrl: "http://localhost:3000",
+        issuer: "http://localhost:3000",
+        audience: "http://localhost:3000",
+        jwtExpiresIn: "7d",
+        acceptHs256: false,
+        jwksUrl: undefined,
+      },
+    });
+  });
+
+  it("derives the base URL from PORT and trims a trailing slash from BETTER_AUTH_URL", () => {
+    expect(loadConfig({ PORT: "8080" }).auth.baseUrl).toBe("http://localhost:8080");
+    expect(loadConfig({ BETTER_AUTH_URL: "https://todo.example.com/" }).auth.baseUrl).toBe(
+      "https://todo.example.com",
+    );
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ PORT: "", DATABASE_URL: "", CORS_ORIGINS: "" })).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      corsOrigins: [],
+    });
+  });
+
+  it("normalises CORS_ORIGINS to origins", () => {
+    expect(
+      loadConfig({ CORS_ORIGINS: " https://a.example.com/ ,http://localhost:5173" }).corsOrigins,
+    ).toEqual(["https://a.example.com", "http://localhost:5173"]);
+  });
+
+  it("issuer and audience follow the base URL unless set", () => {
+    const config = loadConfig({
+      BETTER_AUTH_URL: "https://api.example.com",
+      AUTH_JWT_ISSUER: "https://auth.example.com",
+      AUTH_JWKS_URL: "https://auth.example.com/api/auth/jwks",
+    });
+    expect(config.auth).toMatchObject({
+      issuer: "https://auth.example.com",
+      audience: "https://api.example.com",
+    });
+  });
+
+  it("reports every problem at once, by variable name", () => {
+    const problems = problemsOf({
+      PORT: "70000",
+      DATABASE_URL: "mysql://db",
+      BETTER_AUTH_SECRET: "too-short",
+      CORS_ORIGINS: "ftp://files.example.com",
+      JWT_EXPIRES_IN: "forever",
+      LOG_LEVEL: "loud",
+      RATE_LIMIT_PER_MINUTE: "-1",
+    });
+    expect(problems.map((problem) => problem.split(" ")[0]).sort()).toEqual(
+      [
+        "BETTER_AUTH_SECRET",
+        "CORS_ORIGINS",
+        "DATABASE_URL",
+        "JWT_EXPIRES_IN",
+        "LOG_LEVEL",
+        "PORT",
+        "RATE_LIMIT_PER_MINUTE",
+      ].sort(),
+    );
+  });
+
+  it("requires a strong secret in production, and a secret for HS256", () => {
+    expect(problemsOf({ NODE_ENV: "production" })).toEqual([
+      "BETTER_AUTH_SECRET is required when NODE_ENV=production (try: openssl rand -base64 32)",
+    ]);
+    expect(problemsOf({ AUTH_ACCEPT_HS256: "true" })[0]).toMatch(
+      /^AUTH_ACCEPT_HS256 needs BETTER_AUTH_SECRET/,
+    );
+    expect(() =>
+      loadConfig({ NODE_ENV: "production", BETTER_AUTH_SECRET: "x".repeat(32) }),
+    ).not.toThrow();
+  });
+});
