@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { paths } from "./paths";
 
@@ -126,6 +127,17 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
     this.name = "ConfigError";
   }
+}
+
+/**
+ * Reads `.env` from the directory `npm start` was run in, if there is one. Variables already set in
+ * the environment win over the file (Node's own `loadEnvFile` behaviour).
+ */
+export function loadDotEnvFile(): string | undefined {
+  const file = join(process.env.INIT_CWD ?? process.cwd(), ".env");
+  if (!existsSync(file)) return undefined;
+  process.loadEnvFile(file);
+  return file;
 }
 
 /** Parses the environment; throws a ConfigError that lists every problem at once. */

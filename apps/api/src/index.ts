@@ -3,11 +3,12 @@ import closeWithGrace from "close-with-grace";
 import pino from "pino";
 import { openDatabase } from "./db/client";
 import { runMigrations } from "./db/migrate";
-import { ConfigError, loadConfig } from "./env";
+import { ConfigError, loadConfig, loadDotEnvFile } from "./env";
 import { createServer } from "./server";
 
 function readConfig() {
   try {
+    loadDotEnvFile();
     return loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
