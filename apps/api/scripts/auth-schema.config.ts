@@ -1,6 +1,7 @@
 // Input for Better Auth's schema generator (`npm run auth:generate`): the same plugins as the
 // server, on a mock database, so the CLI can read which tables and columns they need.
 import { drizzle } from "drizzle-orm/node-postgres";
+import pino from "pino";
 import { createAuth } from "../src/auth/auth";
 
 export const auth = createAuth({
@@ -10,4 +11,5 @@ export const auth = createAuth({
   jwtExpiresIn: "7d",
   trustedOrigins: [],
   rateLimit: false,
+  logger: pino({ level: "silent" }),
 });

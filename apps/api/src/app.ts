@@ -7,6 +7,7 @@ import { pinoLogger } from "hono-pino";
 import type { Logger } from "pino";
 import type { AppEnv } from "./app-env";
 import type { Auth } from "./auth/auth";
+import { authRoutes } from "./auth/auth-routes";
 import type { VerifyToken } from "./auth/verify-jwt";
 import type { DatabaseHandle } from "./db/client";
 import { mountOpenApi } from "./docs/openapi";
@@ -75,7 +76,7 @@ export function createApp(deps: AppDependencies) {
     }),
   );
 
-  app.on(["GET", "POST"], "/api/auth/*", (c) => auth.handler(c.req.raw));
+  app.on(["GET", "POST"], "/api/auth/*", authRoutes(auth, database));
 
   const routes = app
     .route("/", healthRoutes({ database, latestMigration: deps.latestMigration }))

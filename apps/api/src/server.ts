@@ -24,6 +24,7 @@ export async function createServer(config: Config, database: DatabaseHandle, log
       ...(config.isProduction ? [] : DEV_ORIGINS),
     ],
     rateLimit: config.isProduction,
+    logger: logger.child({ component: "better-auth" }),
   });
   const verifyToken = createJwtVerifier({
     issuer: config.auth.issuer,

@@ -1,6 +1,7 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { bearer, jwt } from "better-auth/plugins";
+import type { Logger } from "pino";
 import type { Database } from "../db/client";
 import * as schema from "../db/schema";
 
@@ -12,6 +13,7 @@ export interface AuthOptions {
   trustedOrigins: string[];
   /** Better Auth's own limiter for sign-in/sign-up; on in production, opt-in elsewhere. */
   rateLimit: boolean;
+  logger: Logger;
 }
 
 export function createAuth(options: AuthOptions) {
@@ -25,6 +27,13 @@ export function createAuth(options: AuthOptions) {
     trustedOrigins: options.trustedOrigins,
     rateLimit: { enabled: options.rateLimit },
     telemetry: { enabled: false },
+    // Unexpected errors (a database that is down) reach our error handler, which answers 503 or a
+    // bare 500; Better Auth's own 4xx answers are unaffected.
+    onAPIError: { throw: true },
+    // Better Auth's messages go to our structured log instead of the console.
+    logger: {
+      log: (level, message, ...args) => options.logger[level]({ betterAuth: args }, message),
+    },
     plugins: [
       bearer(),
       jwt({

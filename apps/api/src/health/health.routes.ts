@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import type { DatabaseHandle } from "../db/client";
 import { isSchemaCurrent } from "../db/migrate";
+import { withTimeout } from "../db/ping";
 import { problems } from "../http/problem";
 import { ProblemSchema } from "../tasks/tasks.schemas";
 
@@ -36,15 +37,6 @@ const ready = createRoute({
     },
   },
 });
-
-/** Resolves to "timeout" instead of hanging when the database does not answer. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export function healthRoutes(options: { database: DatabaseHandle; latestMigration: number }) {
   return new OpenAPIHono<AppEnv>()

@@ -14,7 +14,7 @@ const NETWORK_CODES = new Set([
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300|57014)$/;
 
 const UNAVAILABLE_MESSAGE =
-  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error|PGlite is closed/i;
+  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error|Cannot use a pool after calling end|PGlite is closed/i;
 
 /**
  * True when an error means "the database cannot be reached right now" (the request becomes a 503
@@ -29,6 +29,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (UNAVAILABLE_MESSAGE.test(current.message)) return true;
     if (current instanceof AggregateError && current.errors.some(isDatabaseUnavailable))
       return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/**
+ * SQLSTATE class 22 (data exception): a value the database refused to read or store. Inputs are
+ * validated before they reach SQL, so this is a safety net that keeps such a request a 4xx.
+ */
+export function isDataException(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code)) return true;
     current = current.cause;
   }
   return false;

@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { isDatabaseUnavailable } from "./database-errors";
+import { isDatabaseUnavailable, isDataException } from "./database-errors";
 import { HttpProblem, problems } from "./problem";
 
 export function renderProblem(c: Context, problem: HttpProblem): Response {
@@ -45,6 +45,17 @@ export const onError: ErrorHandler = (error, c) => {
     return renderProblem(
       c,
       problems.serviceUnavailable("The database is unavailable; retry shortly."),
+    );
+  }
+  if (isDataException(error)) {
+    c.var.logger?.warn({ err: error }, "input refused by the database");
+    return renderProblem(
+      c,
+      new HttpProblem(
+        422,
+        "Unprocessable Content",
+        "The request holds a value the database cannot store or compare.",
+      ),
     );
   }
   c.var.logger?.error({ err: error }, "unhandled error");

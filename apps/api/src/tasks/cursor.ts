@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { taskPriorities } from "../db/tasks-schema";
 import { problems } from "../http/problem";
 import type { ListQuery } from "./tasks.schemas";
 
@@ -17,7 +18,7 @@ const cursorSchema = z.object({
   s: z.enum(["created", "updated", "title", "due_date", "priority"]),
   o: z.enum(["asc", "desc"]),
   v: z.string().max(400).nullable(),
-  i: z.number().int().positive(),
+  i: z.number().int().positive().max(2_147_483_647),
 });
 
 export function encodeCursor(cursor: Cursor): string {
@@ -25,19 +26,54 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(wire)).toString("base64url");
 }
 
+/** Postgres' text form of a timestamptz, e.g. `2026-11-23 02:21:58.476+00`. */
+const TIMESTAMP_TEXT =
+  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?[+-](\d{2})(?::\d{2})?$/;
+
+function isTimestampText(value: string): boolean {
+  const parts = TIMESTAMP_TEXT.exec(value)?.slice(1).map(Number);
+  if (!parts) return false;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offset = 0] = parts;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return (
+    year >= 1 &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60 &&
+    offset <= 15
+  );
+}
+
+/** The value must be one the sort's column could hold, or the database would throw. */
+function valueFits(sort: Cursor["sort"], value: string | null): boolean {
+  switch (sort) {
+    case "created":
+    case "updated":
+      return value !== null && isTimestampText(value);
+    case "due_date":
+      return value === null || isTimestampText(value);
+    case "priority":
+      return value !== null && (taskPriorities as readonly string[]).includes(value);
+    case "title":
+      return value !== null && !value.includes("\u0000");
+  }
+}
+
+const invalidCursor = (message: string) => problems.validation([{ path: "query.cursor", message }]);
+
 export function decodeCursor(raw: string, query: Pick<ListQuery, "sort" | "order">): Cursor {
   let parsed: z.infer<typeof cursorSchema>;
   try {
     parsed = cursorSchema.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
   } catch {
-    throw problems.validation([
-      { path: "query.cursor", message: "is not a cursor this API issued" },
-    ]);
+    throw invalidCursor("is not a cursor this API issued");
   }
+  if (!valueFits(parsed.s, parsed.v)) throw invalidCursor("is not a cursor this API issued");
   if (parsed.s !== query.sort || parsed.o !== query.order) {
-    throw problems.validation([
-      { path: "query.cursor", message: "belongs to another sort or order; start again without it" },
-    ]);
+    throw invalidCursor("belongs to another sort or order; start again without it");
   }
   return { sort: parsed.s, order: parsed.o, value: parsed.v, id: parsed.i };
 }

@@ -18,7 +18,10 @@ export function versionsFromIfMatch(
   const versions: number[] = [];
   for (const tag of header.split(",")) {
     const match = /^"(\d+)-(\d+)"$/.exec(tag.trim());
-    if (match && Number(match[1]) === taskId) versions.push(Number(match[2]));
+    // A version beyond 32 bits is one no task has; skipping it makes the write a 412.
+    if (match && Number(match[1]) === taskId && Number(match[2]) <= 2_147_483_647) {
+      versions.push(Number(match[2]));
+    }
   }
   return versions;
 }

@@ -12,19 +12,24 @@ export const READ_ONLY_FIELDS = new Set([
 
 const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" });
 
-const title = z
-  .string()
-  .trim()
-  .min(1, "must not be empty")
-  .max(200, "must be at most 200 characters");
-const description = z.string().max(1000, "must be at most 1000 characters").nullable();
+/** Dates a todo can sensibly have, and that every Postgres and JS date handles alike. */
+const dueDateTime = isoDateTime.refine((value) => {
+  const year = new Date(value).getUTCFullYear();
+  return year >= 1900 && year <= 9999;
+}, "must be between the years 1900 and 9999");
+
+/** Postgres text cannot hold NUL; refuse it here instead of failing in the database. */
+const text = () => z.string().regex(/^[^\u0000]*$/, "must not contain NUL characters");
+
+const title = text().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
+const description = text().max(1000, "must be at most 1000 characters").nullable();
 const priority = z.enum(taskPriorities);
-const tag = z.string().trim().min(1, "must not be empty").max(32, "must be at most 32 characters");
+const tag = text().trim().min(1, "must not be empty").max(32, "must be at most 32 characters");
 const tags = z
   .array(tag)
   .max(10, "must have at most 10 tags")
   .refine((list) => new Set(list).size === list.length, "must not repeat a tag");
-const dueDate = isoDateTime.nullable();
+const dueDate = dueDateTime.nullable();
 
 export const TaskSchema = z
   .object({
@@ -54,7 +59,11 @@ export const TaskCreateSchema = z
   .openapi("TaskCreate");
 
 export const TaskUpdateSchema = TaskCreateSchema.partial()
-  .refine((body) => Object.keys(body).length > 0, "send at least one field to change")
+  .refine((body) => Object.keys(body).length > 0, {
+    message: "send at least one field to change",
+    // Only when nothing else is wrong: `{ "colour": … }` is an unknown field, not an empty body.
+    when: (payload) => payload.issues.length === 0,
+  })
   .openapi("TaskUpdate");
 
 export const TaskCompleteSchema = z
@@ -67,8 +76,7 @@ export const CompleteAllSchema = z
 
 export const ListQuerySchema = z.strictObject({
   status: z.enum(["all", "pending", "completed"]).default("all"),
-  q: z
-    .string()
+  q: text()
     .trim()
     .min(1)
     .max(200)

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -132,6 +132,25 @@ describe("the built server", () => {
     const running = start(cwd, { ...bareEnv(), NODE_ENV: "production", PORT: "0" });
     expect(await exitOf(running)).toBe(1);
     expect(running.output()).toContain("BETTER_AUTH_SECRET is required when NODE_ENV=production");
+  });
+
+  it("reads .env from the directory it starts in, with the real environment taking precedence", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "todo-dotenv-"));
+    try {
+      await writeFile(join(dir, ".env"), "NODE_ENV=production\nPORT=0\n");
+      const fromFile = start(dir, bareEnv());
+      expect(await exitOf(fromFile)).toBe(1);
+      expect(fromFile.output()).toContain(
+        "BETTER_AUTH_SECRET is required when NODE_ENV=production",
+      );
+
+      const overridden = start(dir, { ...bareEnv(), NODE_ENV: "development", PORT: "70000" });
+      expect(await exitOf(overridden)).toBe(1);
+      expect(overridden.output()).toContain("PORT must be a port number");
+      expect(overridden.output()).not.toContain("BETTER_AUTH_SECRET");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("lists every configuration problem at once and exits 1", async () => {
