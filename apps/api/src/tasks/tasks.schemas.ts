@@ -19,7 +19,8 @@ const dueDateTime = isoDateTime.refine((value) => {
 }, "must be between the years 1900 and 9999");
 
 /** Postgres text cannot hold NUL; refuse it here instead of failing in the database. */
-const text = () => z.string().regex(/^[^\u0000]*$/, "must not contain NUL characters");
+const text = () =>
+  z.string().refine((value) => !value.includes("\u0000"), "must not contain NUL characters");
 
 const title = text().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
 const description = text().max(1000, "must be at most 1000 characters").nullable();
