@@ -23,9 +23,13 @@ async function postgresUnavailable(): Promise<string | undefined> {
   }
 }
 
-const apiSuite = (name: string, globalSetup: string): TestProjectInlineConfiguration => ({
+const apiSuite = (
+  name: string,
+  globalSetup: string,
+  include = ["test/api/**/*.test.ts"],
+): TestProjectInlineConfiguration => ({
   extends: true,
-  test: { name, include: ["test/api/**/*.test.ts"], globalSetup: [globalSetup] },
+  test: { name, include, globalSetup: [globalSetup] },
 });
 
 export default defineConfig(async () => {
@@ -38,7 +42,12 @@ export default defineConfig(async () => {
   if (unavailable && !process.env.CI) {
     console.warn(`\n[vitest] SKIPPING the PostgreSQL project: cannot connect to ${unavailable}.\n`);
   } else {
-    projects.push(apiSuite("postgres", "./test/setup/postgres-template.ts"));
+    projects.push(
+      apiSuite("postgres", "./test/setup/postgres-template.ts", [
+        "test/api/**/*.test.ts",
+        "test/postgres/**/*.test.ts",
+      ]),
+    );
   }
   return {
     test: {

@@ -32,10 +32,21 @@ export interface AppDependencies {
 
 export function createApp(deps: AppDependencies) {
   const { config, database, auth } = deps;
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook() });
 
   app.use(requestId());
-  app.use(pinoLogger({ pino: deps.logger }));
+  app.use(
+    pinoLogger({
+      pino: deps.logger,
+      // Method, path and status only: headers carry bearer tokens and session cookies, and a 4xx
+      // is the client's business, not an error of ours.
+      http: {
+        onReqBindings: (c) => ({ req: { method: c.req.method, path: c.req.path } }),
+        onResBindings: (c) => ({ res: { status: c.res.status } }),
+        onResLevel: (c) => (c.res.status >= 500 ? "error" : "info"),
+      },
+    }),
+  );
   app.use(secureHeaders());
   app.use("/api/*", (c, next) => {
     c.set("db", database.db);

@@ -18,11 +18,25 @@ function readConfig() {
 }
 
 const config = readConfig();
-const logger = pino({ level: config.logLevel });
+const logger = pino({
+  level: config.logLevel,
+  // A second guard: should a request's headers ever be logged, its credentials are not.
+  redact: [
+    "req.headers.authorization",
+    "req.headers.cookie",
+    "headers.authorization",
+    "headers.cookie",
+  ],
+});
 const database = await openDatabase({
   databaseUrl: config.databaseUrl,
   dataDir: config.dataDir,
-  onError: (error) => logger.warn({ err: error }, "idle database connection failed"),
+  // Only the gist: the error object holds the whole pg client.
+  onError: (error) =>
+    logger.warn(
+      { message: error.message, code: (error as { code?: string }).code },
+      "idle database connection failed",
+    ),
 });
 
 await runMigrations(database);

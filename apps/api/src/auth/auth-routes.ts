@@ -16,7 +16,9 @@ export function authRoutes(auth: Auth, database: DatabaseHandle): Handler<AppEnv
     if (response.status === 404 && !response.headers.get("content-type")) {
       throw problems.notFound(`No route for ${c.req.method} ${c.req.path}.`);
     }
-    if ((response.status === 401 || response.status >= 500) && !(await databaseAnswers(database))) {
+    const carriedSession = c.req.header("authorization") || c.req.header("cookie");
+    const suspicious = response.status >= 500 || (response.status === 401 && carriedSession);
+    if (suspicious && !(await databaseAnswers(database))) {
       throw problems.serviceUnavailable("The database is unavailable; retry shortly.");
     }
     return response;

@@ -12,7 +12,11 @@ const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*) *$/i;
 export function requireOwner(verifyToken: VerifyToken) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("Authorization");
-    if (!header) throw problems.unauthorized("Send a JWT as `Authorization: Bearer <token>`.");
+    if (!header) {
+      throw problems.unauthorized("Send a JWT as `Authorization: Bearer <token>`.", {
+        missing: true,
+      });
+    }
     const token = BEARER.exec(header)?.[1];
     if (!token) throw problems.unauthorized("The Authorization header must be `Bearer <JWT>`.");
     const { sub } = await verifyToken(token);

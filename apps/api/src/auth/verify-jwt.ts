@@ -1,6 +1,5 @@
 import {
   createLocalJWKSet,
-  createRemoteJWKSet,
   errors,
   type JSONWebKeySet,
   type JWTVerifyGetKey,
@@ -29,59 +28,84 @@ export interface JwtVerifierOptions {
 }
 
 const DEFAULT_RELOAD_COOLDOWN_MS = 30_000;
+/** Keys are read again after this long, so that a key removed at the source stops being accepted. */
+const KEYS_MAX_AGE_MS = 10 * 60_000;
 /** A verified token is trusted from memory for at most this long (and never past its `exp`). */
 const CACHE_TTL_MS = 5 * 60_000;
+const REMOTE_TIMEOUT_MS = 5_000;
+
+/** The key source could not be read: our problem (503), never the token's (401). */
+class KeySourceUnavailable extends Error {
+  constructor(cause: unknown) {
+    super("the signing keys could not be loaded", { cause });
+    this.name = "KeySourceUnavailable";
+  }
+}
+
+async function fetchJwks(url: string): Promise<JSONWebKeySet> {
+  const response = await fetch(url, {
+    headers: { Accept: "application/json" },
+    redirect: "error",
+    signal: AbortSignal.timeout(REMOTE_TIMEOUT_MS),
+  });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  const body = (await response.json()) as Partial<JSONWebKeySet> | null;
+  if (!Array.isArray(body?.keys)) throw new Error(`${url} did not answer a JSON Web Key Set`);
+  return { keys: body.keys };
+}
 
 /**
- * Reads the key set once, and again on an unknown `kid` (a rotated key) at most once per
- * cool-down, so that a flood of tokens with made-up `kid`s cannot turn into a flood of reads.
+ * Holds the last key set that loaded. Reads it again on an unknown `kid` (a rotated key) or when
+ * it is older than KEYS_MAX_AGE_MS, but never more than once per cool-down, so that a flood of
+ * made-up `kid`s cannot become a flood of reads, and keeps the old set while the source is down.
  */
 function reloadingKeySet(load: () => Promise<JSONWebKeySet>, cooldownMs: number): JWTVerifyGetKey {
-  let keySet: ReturnType<typeof createLocalJWKSet> | undefined;
-  let loadedAt = 0;
-  let pending: Promise<ReturnType<typeof createLocalJWKSet>> | undefined;
+  type KeySet = ReturnType<typeof createLocalJWKSet>;
+  let current: { keys: KeySet; loadedAt: number } | undefined;
+  let attemptedAt = 0;
+  let pending: Promise<KeySet> | undefined;
 
   const reload = () => {
+    attemptedAt = Date.now();
     pending ??= load()
       .then((jwks) => {
-        keySet = createLocalJWKSet(jwks);
-        loadedAt = Date.now();
-        return keySet;
+        // A malformed set throws here: also the source's fault, not the token's.
+        const keys = createLocalJWKSet(jwks);
+        current = { keys, loadedAt: Date.now() };
+        return keys;
+      })
+      .catch((error: unknown) => {
+        throw new KeySourceUnavailable(error);
       })
       .finally(() => {
         pending = undefined;
       });
     return pending;
   };
+  const mayReload = () => Date.now() - attemptedAt >= cooldownMs;
 
   return async (header, token) => {
-    const current = keySet ?? (await reload());
+    if (!current) return (await reload())(header, token);
+    if (Date.now() - current.loadedAt >= KEYS_MAX_AGE_MS && mayReload()) {
+      await reload().catch(() => undefined);
+    }
     try {
-      return await current(header, token);
+      return await current.keys(header, token);
     } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey && Date.now() - loadedAt >= cooldownMs) {
+      if (error instanceof errors.JWKSNoMatchingKey && mayReload())
         return (await reload())(header, token);
-      }
       throw error;
     }
   };
 }
 
-/**
- * Verifies a bearer JWT: algorithms pinned, issuer and audience checked, `exp`, `iat` and `sub`
- * required. Keys come only from the configured key set; header fields that point elsewhere
- * (`jku`, `x5u`, `jwk`) are never used, so a token cannot make the server fetch anything.
- */
 export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
   const cooldownMs = options.reloadCooldownMs ?? DEFAULT_RELOAD_COOLDOWN_MS;
-  const eddsaKeys =
-    options.keys.source === "remote"
-      ? createRemoteJWKSet(new URL(options.keys.url), {
-          cooldownDuration: cooldownMs,
-          cacheMaxAge: 10 * 60_000,
-          timeoutDuration: 5_000,
-        })
-      : reloadingKeySet(options.keys.load, cooldownMs);
+  const keys = options.keys;
+  const eddsaKeys = reloadingKeySet(
+    keys.source === "remote" ? () => fetchJwks(keys.url) : keys.load,
+    cooldownMs,
+  );
   const hmacKey = options.hs256Secret ? new TextEncoder().encode(options.hs256Secret) : undefined;
   const algorithms = hmacKey ? ["EdDSA", "HS256"] : ["EdDSA"];
   const getKey: JWTVerifyGetKey = (header, token) =>
@@ -115,8 +139,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
 
 /** Any fault of the token is a 401; failing to get keys at all is ours, and stays a 5xx. */
 function toProblem(error: unknown): Error {
-  if (error instanceof errors.JWKSTimeout) {
-    return problems.serviceUnavailable("The signing keys could not be fetched; retry shortly.");
+  if (error instanceof KeySourceUnavailable) {
+    return problems.serviceUnavailable("The signing keys could not be loaded; retry shortly.");
   }
   if (error instanceof errors.JWTExpired) return problems.unauthorized("The token has expired.");
   if (error instanceof errors.JOSEError) return problems.unauthorized("The token is not valid.");

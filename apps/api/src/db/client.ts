@@ -12,7 +12,14 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 
 export type DatabaseHandle =
   | { kind: "pglite"; db: PgliteDatabase<Schema>; client: PGlite; close(): Promise<void> }
-  | { kind: "postgres"; db: NodePgDatabase<Schema>; pool: pg.Pool; close(): Promise<void> };
+  | {
+      kind: "postgres";
+      db: NodePgDatabase<Schema>;
+      pool: pg.Pool;
+      /** For work that must not run under the pool's timeouts, such as migrations. */
+      url: string;
+      close(): Promise<void>;
+    };
 
 export function usePglite(client: PGlite): DatabaseHandle {
   return {
@@ -41,6 +48,7 @@ export function usePostgres(
     kind: "postgres",
     db: drizzlePg({ client: pool, schema }),
     pool,
+    url: connectionString,
     close: () => pool.end(),
   };
 }

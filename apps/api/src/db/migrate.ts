@@ -1,9 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { max } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
 import { bigint, pgSchema } from "drizzle-orm/pg-core";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
 import { paths } from "../paths";
 import type { Database, DatabaseHandle } from "./client";
 
@@ -23,15 +25,16 @@ export async function runMigrations(
     await migratePglite(handle.db, { migrationsFolder });
     return;
   }
-  // Replicas starting together wait for each other here instead of racing through the same DDL.
-  // The lock is held by one pooled session while the migrator works on others.
-  const lockClient = await handle.pool.connect();
+  // Its own connection, free of the pool's query timeout: waiting for another replica's lock, or a
+  // long index build, must not fail the start. The advisory lock makes replicas that start together
+  // take turns instead of racing through the same DDL.
+  const client = new pg.Client({ connectionString: handle.url });
+  await client.connect();
   try {
-    await lockClient.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
-    await migratePostgres(handle.db, { migrationsFolder });
+    await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
+    await migratePostgres(drizzle({ client }), { migrationsFolder });
   } finally {
-    await lockClient.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]).catch(() => {});
-    lockClient.release();
+    await client.end();
   }
 }
 

@@ -13,6 +13,9 @@ import {
 
 export const taskPriorities = ["low", "medium", "high"] as const;
 
+/** Limits of a task's fields: the columns below and the request schemas both use them. */
+export const TASK_LIMITS = { title: 200, description: 1000, tags: 10, tag: 32 } as const;
+
 /** An enum, not text, so that ORDER BY priority means low < medium < high. */
 export const taskPriority = pgEnum("task_priority", taskPriorities);
 
@@ -27,8 +30,8 @@ export const tasks = pgTable(
     // No foreign key to "user": tokens from a Better Auth elsewhere (AUTH_JWKS_URL) name users
     // this database has never seen; `sub` is the owner. See docs/decisions/006-task-ownership.md.
     userId: text("user_id").notNull(),
-    title: varchar("title", { length: 200 }).notNull(),
-    description: varchar("description", { length: 1000 }),
+    title: varchar("title", { length: TASK_LIMITS.title }).notNull(),
+    description: varchar("description", { length: TASK_LIMITS.description }),
     completed: boolean("completed").notNull().default(false),
     completedAt: instant("completed_at"),
     priority: taskPriority("priority").notNull().default("medium"),
@@ -44,6 +47,12 @@ export const tasks = pgTable(
     index("tasks_user_created_idx").on(table.userId, table.createdAt, table.id),
     index("tasks_user_updated_idx").on(table.userId, table.updatedAt, table.id),
     index("tasks_user_due_idx").on(table.userId, table.dueDate, table.id),
+    // due_date DESC keeps tasks without a date last, which a backward scan of the index above cannot.
+    index("tasks_user_due_desc_idx").on(
+      table.userId,
+      table.dueDate.desc().nullsLast(),
+      table.id.desc(),
+    ),
     index("tasks_user_priority_idx").on(table.userId, table.priority, table.id),
     index("tasks_user_title_idx").on(table.userId, sql`lower(${table.title})`, table.id),
     index("tasks_user_completed_idx").on(table.userId, table.completed),
@@ -51,5 +60,16 @@ export const tasks = pgTable(
     check("tasks_tags_max", sql`coalesce(array_length(${table.tags}, 1), 0) <= 10`),
   ],
 );
+
+/**
+ * How many tasks each user has, and how many of them are completed: kept by triggers on `tasks`
+ * (migration 0002), so that X-Total-Count without search filters costs one row read, not a count
+ * over every task of the user.
+ */
+export const taskCounts = pgTable("task_counts", {
+  userId: text("user_id").primaryKey(),
+  total: integer("total").notNull().default(0),
+  completed: integer("completed").notNull().default(0),
+});
 
 export type TaskRow = typeof tasks.$inferSelect;

@@ -4,7 +4,7 @@ import type { DatabaseHandle } from "../db/client";
 import { isSchemaCurrent } from "../db/migrate";
 import { withTimeout } from "../db/ping";
 import { problems } from "../http/problem";
-import { ProblemSchema } from "../tasks/tasks.schemas";
+import { ProblemSchema } from "../http/problem-schema";
 
 const READY_TIMEOUT_MS = 2_000;
 

@@ -23,9 +23,14 @@ export class HttpProblem extends Error {
 
 export const problems = {
   badRequest: (detail: string) => new HttpProblem(400, "Bad Request", detail),
-  unauthorized: (detail: string) =>
+  /** `missing`: no credentials at all, which RFC 6750 answers without an error code. */
+  unauthorized: (detail: string, options: { missing?: boolean } = {}) =>
     new HttpProblem(401, "Unauthorized", detail, {
-      headers: { "WWW-Authenticate": 'Bearer realm="api", error="invalid_token"' },
+      headers: {
+        "WWW-Authenticate": options.missing
+          ? 'Bearer realm="api"'
+          : 'Bearer realm="api", error="invalid_token"',
+      },
     }),
   forbidden: (detail: string) => new HttpProblem(403, "Forbidden", detail),
   notFound: (detail: string) => new HttpProblem(404, "Not Found", detail),

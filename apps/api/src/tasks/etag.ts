@@ -17,11 +17,10 @@ export function versionsFromIfMatch(
   if (header === undefined || header.trim() === "*") return undefined;
   const versions: number[] = [];
   for (const tag of header.split(",")) {
-    const match = /^"(\d+)-(\d+)"$/.exec(tag.trim());
-    // A version beyond 32 bits is one no task has; skipping it makes the write a 412.
-    if (match && Number(match[1]) === taskId && Number(match[2]) <= 2_147_483_647) {
-      versions.push(Number(match[2]));
-    }
+    // Exactly the text etagOf() writes: no leading zeros, no versions beyond 32 bits.
+    const match = /^"([1-9]\d{0,9})-([1-9]\d{0,9})"$/.exec(tag.trim());
+    const version = Number(match?.[2]);
+    if (match && Number(match[1]) === taskId && version <= 2_147_483_647) versions.push(version);
   }
   return versions;
 }

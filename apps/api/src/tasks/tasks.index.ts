@@ -6,10 +6,18 @@ import type { VerifyToken } from "../auth/verify-jwt";
 import { problems } from "../http/problem";
 import { validationHook } from "../http/validation-hook";
 import * as handlers from "./tasks.handlers";
+import { TASK_NOT_FOUND } from "./tasks.queries";
 import * as routes from "./tasks.routes";
+import { READ_ONLY_FIELDS } from "./tasks.schemas";
 
 export function taskRoutes(options: { verifyToken: VerifyToken; rateLimitPerMinute: number }) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: validationHook({
+      readOnlyFields: READ_ONLY_FIELDS,
+      // A path id that cannot be a task id must look exactly like a missing task.
+      notFound: TASK_NOT_FOUND,
+    }),
+  });
   const guard = requireOwner(options.verifyToken);
   // "/tasks/*" matches "/tasks" too in Hono: one registration covers every task route.
   app.use("/:user_id/tasks/*", guard);

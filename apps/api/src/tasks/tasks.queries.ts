@@ -13,7 +13,7 @@ import {
   sql,
 } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { type TaskRow, tasks } from "../db/tasks-schema";
+import { type TaskRow, taskCounts, tasks } from "../db/tasks-schema";
 import { problems } from "../http/problem";
 import type { Cursor } from "./cursor";
 import type { ListQuery, TaskCreate, TaskUpdate } from "./tasks.schemas";
@@ -33,7 +33,8 @@ const versionIn = (versions: number[] | undefined) =>
 
 const toDate = (iso: string | null) => (iso === null ? null : new Date(iso));
 
-const notFound = () => problems.notFound("No such task.");
+export const TASK_NOT_FOUND = "No such task.";
+const notFound = () => problems.notFound(TASK_NOT_FOUND);
 
 /** A conditional write changed nothing: tell a stale If-Match (412) from a missing task (404). */
 async function missedWrite(
@@ -210,6 +211,28 @@ function afterCursor(cursor: Cursor): SQL {
   return sql`((${tasks.dueDate}, ${tasks.id}) ${op} (${value}, ${cursor.id}) or ${tasks.dueDate} is null)`;
 }
 
+/**
+ * X-Total-Count. Filtered by status alone (the common case: "all", "3 left"), it is read from the
+ * trigger-kept counters in one row; other filters count their matches.
+ */
+async function countMatches(
+  db: Database,
+  userId: string,
+  query: ListQuery,
+  filters: SQL | undefined,
+) {
+  const onlyStatus =
+    !query.q && !query.priority && !query.tag && !query.due_before && !query.due_after;
+  if (!onlyStatus) {
+    const [row] = await db.select({ total: count() }).from(tasks).where(filters);
+    return row?.total ?? 0;
+  }
+  const [row] = await db.select().from(taskCounts).where(eq(taskCounts.userId, userId));
+  if (!row) return 0;
+  if (query.status === "completed") return row.completed;
+  return query.status === "pending" ? row.total - row.completed : row.total;
+}
+
 export interface TaskPage {
   tasks: TaskRow[];
   total: number;
@@ -227,14 +250,14 @@ export async function listTasks(
   const nulls = query.sort === "due_date" ? sql` nulls last` : sql``;
   const filters = filtersOf(userId, query);
 
-  const [rows, [counted]] = await Promise.all([
+  const [rows, total] = await Promise.all([
     db
       .select({ ...getTableColumns(tasks), sortValue: sql<string | null>`(${key})::text` })
       .from(tasks)
       .where(and(filters, cursor && afterCursor(cursor)))
       .orderBy(sql`${key} ${direction}${nulls}`, sql`${tasks.id} ${direction}`)
       .limit(query.limit + 1),
-    db.select({ total: count() }).from(tasks).where(filters),
+    countMatches(db, userId, query, filters),
   ]);
 
   const page = rows.slice(0, query.limit);
@@ -245,7 +268,7 @@ export async function listTasks(
       : undefined;
   return {
     tasks: page.map(({ sortValue: _sortValue, ...task }) => task),
-    total: counted?.total ?? 0,
+    total,
     next,
   };
 }

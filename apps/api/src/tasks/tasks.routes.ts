@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { emptyBodyIsNoBody } from "../http/empty-body";
+import { ProblemSchema } from "../http/problem-schema";
 import {
   CompleteAllSchema,
   DeletedCountSchema,
   ListQuerySchema,
-  ProblemSchema,
   TaskCompleteSchema,
   TaskCreateSchema,
   TaskParamsSchema,
@@ -86,6 +87,7 @@ export const create = createRoute({
 });
 
 export const completeAll = createRoute({
+  middleware: [emptyBodyIsNoBody] as const,
   method: "post",
   path: "/{user_id}/tasks/complete-all",
   tags,
@@ -150,6 +152,7 @@ export const remove = createRoute({
 });
 
 export const complete = createRoute({
+  middleware: [emptyBodyIsNoBody] as const,
   method: "patch",
   path: "/{user_id}/tasks/{id}/complete",
   tags,

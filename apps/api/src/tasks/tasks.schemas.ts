@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { taskPriorities } from "../db/tasks-schema";
+import { TASK_LIMITS, taskPriorities } from "../db/tasks-schema";
 
 /** Fields the server owns: sending one is a 422 that says so, not a silent drop. */
 export const READ_ONLY_FIELDS = new Set([
@@ -20,15 +20,26 @@ const dueDateTime = isoDateTime.refine((value) => {
 
 /** Postgres text cannot hold NUL; refuse it here instead of failing in the database. */
 const text = () =>
-  z.string().refine((value) => !value.includes("\u0000"), "must not contain NUL characters");
+  z
+    .string()
+    .refine((value) => !value.includes("\u0000"), "must not contain NUL characters")
+    .refine((value) => value.isWellFormed(), "must be valid Unicode (no lone surrogates)");
 
-const title = text().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
-const description = text().max(1000, "must be at most 1000 characters").nullable();
+const title = text()
+  .trim()
+  .min(1, "must not be empty")
+  .max(TASK_LIMITS.title, `must be at most ${TASK_LIMITS.title} characters`);
+const description = text()
+  .max(TASK_LIMITS.description, `must be at most ${TASK_LIMITS.description} characters`)
+  .nullable();
 const priority = z.enum(taskPriorities);
-const tag = text().trim().min(1, "must not be empty").max(32, "must be at most 32 characters");
+const tag = text()
+  .trim()
+  .min(1, "must not be empty")
+  .max(TASK_LIMITS.tag, `must be at most ${TASK_LIMITS.tag} characters`);
 const tags = z
   .array(tag)
-  .max(10, "must have at most 10 tags")
+  .max(TASK_LIMITS.tags, `must have at most ${TASK_LIMITS.tags} tags`)
   .refine((list) => new Set(list).size === list.length, "must not repeat a tag");
 const dueDate = dueDateTime.nullable();
 
@@ -85,10 +96,10 @@ export const ListQuerySchema = z.strictObject({
     .openapi({ description: "Case-insensitive search in title and description" }),
   priority: priority.optional(),
   tag: tag.optional(),
-  due_before: isoDateTime
+  due_before: dueDateTime
     .optional()
     .openapi({ description: "Only tasks due strictly before this instant" }),
-  due_after: isoDateTime
+  due_after: dueDateTime
     .optional()
     .openapi({ description: "Only tasks due strictly after this instant" }),
   sort: z.enum(["created", "updated", "title", "due_date", "priority"]).default("created"),
@@ -117,17 +128,6 @@ export const TaskParamsSchema = UserParamsSchema.extend({
 
 export const UpdatedCountSchema = z.object({ updated: z.number().int() }).openapi("UpdatedCount");
 export const DeletedCountSchema = z.object({ deleted: z.number().int() }).openapi("DeletedCount");
-
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    request_id: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .openapi("Problem");
 
 export type TaskCreate = z.infer<typeof TaskCreateSchema>;
 export type TaskUpdate = z.infer<typeof TaskUpdateSchema>;

@@ -271,3 +271,24 @@ describe("bulk routes", () => {
     );
   });
 });
+
+describe("optional bodies", () => {
+  it("an empty body with a JSON content type still means 'no body' for toggle and complete-all", async () => {
+    const created = await server.createTask(user);
+    const toggled = await server.call("PATCH", `${tasksPath()}/${created.id}/complete`, {
+      token: user.jwt,
+      headers: { "Content-Type": "application/json" },
+      body: "",
+    });
+    expect(toggled.status).toBe(200);
+    expect(toggled.body.completed).toBe(true);
+
+    const all = await server.call("POST", `${tasksPath()}/complete-all`, {
+      token: user.jwt,
+      headers: { "Content-Type": "application/json" },
+      body: " ",
+    });
+    expect(all.status).toBe(200);
+    expect(all.body.updated).toBeGreaterThanOrEqual(0);
+  });
+});

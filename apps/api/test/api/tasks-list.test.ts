@@ -263,3 +263,46 @@ describe("keyset pagination", () => {
     expect(response.headers.get("link")).toBeNull();
   });
 });
+
+describe("X-Total-Count", () => {
+  it("stays exact through every kind of write, including concurrent ones", async () => {
+    const owner = await server.signUp();
+    const base = `/api/${owner.id}/tasks`;
+    const write = (method: string, path: string, body?: unknown) =>
+      server.call(method, `${base}${path}`, { token: owner.jwt, body });
+
+    async function expectCountsMatchRows(step: string) {
+      const rows = (await list("limit=200", owner)).body as Task[];
+      const expected = {
+        all: rows.length,
+        pending: rows.filter((task) => !task.completed).length,
+        completed: rows.filter((task) => task.completed).length,
+      };
+      for (const status of ["all", "pending", "completed"] as const) {
+        const response = await list(`status=${status}&limit=1`, owner);
+        expect(response.headers.get("x-total-count"), `${step}: status=${status}`).toBe(
+          String(expected[status]),
+        );
+      }
+    }
+
+    await expectCountsMatchRows("no tasks yet");
+    const created = await Promise.all(
+      Array.from({ length: 12 }, (_, n) => server.createTask(owner, { completed: n % 3 === 0 })),
+    );
+    await expectCountsMatchRows("after concurrent creates");
+    await Promise.all(created.slice(0, 6).map((task) => write("PATCH", `/${task.id}/complete`)));
+    await expectCountsMatchRows("after concurrent toggles");
+    await write("PUT", `/${created[7]?.id}`, { completed: true, title: "done by PUT" });
+    await write("PATCH", `/${created[8]?.id}/complete`, { completed: false });
+    await expectCountsMatchRows("after PUT and PATCH set");
+    await write("DELETE", `/${created[9]?.id}`);
+    await expectCountsMatchRows("after a delete");
+    await write("DELETE", "/completed");
+    await expectCountsMatchRows("after clear completed");
+    await write("POST", "/complete-all");
+    await expectCountsMatchRows("after complete-all");
+    await write("POST", "/complete-all", { completed: false });
+    await expectCountsMatchRows("after reopening all");
+  });
+});

@@ -1,0 +1,1 @@
+CREATE INDEX "tasks_user_due_desc_idx" ON "tasks" USING btree ("user_id","due_date" DESC NULLS LAST,"id" DESC NULLS LAST);

@@ -1,0 +1,13 @@
+import { z } from "@hono/zod-openapi";
+
+/** The problem+json body (RFC 9457) as the OpenAPI document describes it; see problem.ts. */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    request_id: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");

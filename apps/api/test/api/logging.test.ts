@@ -1,0 +1,75 @@
+import { Writable } from "node:stream";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/env";
+import { createServer } from "../../src/server";
+import {
+  createTestServer,
+  TEST_BASE_URL,
+  TEST_SECRET,
+  type TestServer,
+  type TestUser,
+} from "../support/test-server";
+
+let harness: TestServer;
+let user: TestUser;
+let lines: string[];
+let app: Awaited<ReturnType<typeof createServer>>["app"];
+
+beforeAll(async () => {
+  harness = await createTestServer();
+  user = await harness.signUp();
+  lines = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const config = loadConfig({
+    BETTER_AUTH_URL: TEST_BASE_URL,
+    BETTER_AUTH_SECRET: TEST_SECRET,
+    LOG_LEVEL: "info",
+  });
+  ({ app } = await createServer(config, harness.database, pino({ level: "info" }, sink)));
+});
+afterAll(() => harness.close());
+
+describe("request logs", () => {
+  it("record method, path and status, and never a token or a cookie", async () => {
+    const paths = [`/api/${user.id}/tasks`, "/api/someone-else/tasks", "/api/auth/get-session"];
+    for (const path of paths) {
+      await app.request(path, {
+        headers: {
+          Authorization: `Bearer ${user.jwt}`,
+          Cookie: `better-auth.session_token=${user.sessionToken}`,
+          Origin: TEST_BASE_URL,
+        },
+      });
+    }
+    const log = lines.join("");
+    expect(log).toContain(`"path":"/api/${user.id}/tasks"`);
+    expect(log).toContain('"status":403');
+    for (const secret of [
+      user.jwt,
+      user.sessionToken,
+      user.jwt.split(".")[2] ?? "",
+      "authorization",
+      "cookie",
+    ]) {
+      expect(log.toLowerCase()).not.toContain(secret.toLowerCase());
+    }
+  });
+
+  it("log a client's 4xx at info, not as an error of ours", async () => {
+    lines.length = 0;
+    await app.request("/api/someone-else/tasks", {
+      headers: { Authorization: `Bearer ${user.jwt}` },
+    });
+    const entries = lines.map(
+      (line) => JSON.parse(line) as { level: number; res?: { status: number } },
+    );
+    const response = entries.find((entry) => entry.res?.status === 403);
+    expect(response?.level).toBe(30);
+  });
+});
