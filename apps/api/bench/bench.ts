@@ -238,7 +238,10 @@ async function benchTarget(target: string, env: Record<string, string>): Promise
       }),
     );
   } finally {
+    // Wait for the graceful shutdown, so that the database is idle before it is dropped.
+    const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
+    await exited;
   }
   return rows;
 }

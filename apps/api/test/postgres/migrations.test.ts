@@ -30,7 +30,7 @@ describe("migrations on PostgreSQL", () => {
     try {
       await Promise.all(replicas.map((replica) => runMigrations(replica)));
       const first = replicas[0];
-      if (!first || first.kind !== "postgres") throw new Error("expected a postgres handle");
+      if (first?.kind !== "postgres") throw new Error("expected a postgres handle");
       expect(await isSchemaCurrent(first, await latestMigrationTimestamp())).toBe(true);
       const { rows } = await first.pool.query(
         "select count(*)::int as n from drizzle.__drizzle_migrations",
