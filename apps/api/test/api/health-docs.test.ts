@@ -135,3 +135,16 @@ describe("cross-cutting headers", () => {
     expect(response.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
+
+describe("compression", () => {
+  it("gzips responses for clients that accept it, and only for them", async () => {
+    const large = await server.app.request("/openapi.json", {
+      headers: { "Accept-Encoding": "gzip" },
+    });
+    expect(large.headers.get("content-encoding")).toBe("gzip");
+    const unzipped = large.body?.pipeThrough(new DecompressionStream("gzip"));
+    expect(JSON.parse(await new Response(unzipped).text()).openapi).toBe("3.1.0");
+    const plain = await server.app.request("/openapi.json");
+    expect(plain.headers.get("content-encoding")).toBeNull();
+  });
+});
