@@ -12,6 +12,7 @@ import {
   type SQL,
   sql,
 } from "drizzle-orm";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { Database } from "../db/client";
 import { type TaskRow, taskCounts, tasks } from "../db/tasks-schema";
 import { problems } from "../http/problem";
@@ -90,54 +91,61 @@ export async function getTask(db: Database, userId: string, id: number): Promise
   return row;
 }
 
-export async function updateTask(
+/** The one way a task is changed: owner-scoped, If-Match-aware, bumping version and updated_at. */
+async function updateOwned(
   db: Database,
   userId: string,
   id: number,
-  patch: TaskUpdate,
   versions: number[] | undefined,
+  values: PgUpdateSetSource<typeof tasks>,
 ): Promise<TaskRow> {
   const [row] = await db
     .update(tasks)
-    .set({
-      title: patch.title,
-      description: patch.description,
-      priority: patch.priority,
-      tags: patch.tags,
-      dueDate: patch.due_date === undefined ? undefined : toDate(patch.due_date),
-      completed: patch.completed,
-      completedAt: patch.completed === undefined ? undefined : completedAtFor(patch.completed),
-      ...bump,
-    })
+    .set({ ...values, ...bump })
     .where(and(owned(userId, id), versionIn(versions)))
     .returning();
   if (!row) throw await missedWrite(db, userId, id, versions);
   return row;
 }
 
+export function updateTask(
+  db: Database,
+  userId: string,
+  id: number,
+  patch: TaskUpdate,
+  versions: number[] | undefined,
+): Promise<TaskRow> {
+  return updateOwned(db, userId, id, versions, {
+    title: patch.title,
+    description: patch.description,
+    priority: patch.priority,
+    tags: patch.tags,
+    dueDate: patch.due_date === undefined ? undefined : toDate(patch.due_date),
+    completed: patch.completed,
+    completedAt: patch.completed === undefined ? undefined : completedAtFor(patch.completed),
+  });
+}
+
 /** `completed` undefined toggles, in one statement, so two quick toggles never lose one. */
-export async function setCompleted(
+export function setCompleted(
   db: Database,
   userId: string,
   id: number,
   completed: boolean | undefined,
   versions: number[] | undefined,
 ): Promise<TaskRow> {
-  const [row] = await db
-    .update(tasks)
-    .set(
-      completed === undefined
-        ? {
-            completed: sql`not ${tasks.completed}`,
-            completedAt: sql`case when ${tasks.completed} then null else now() end`,
-            ...bump,
-          }
-        : { completed, completedAt: completedAtFor(completed), ...bump },
-    )
-    .where(and(owned(userId, id), versionIn(versions)))
-    .returning();
-  if (!row) throw await missedWrite(db, userId, id, versions);
-  return row;
+  return updateOwned(
+    db,
+    userId,
+    id,
+    versions,
+    completed === undefined
+      ? {
+          completed: sql`not ${tasks.completed}`,
+          completedAt: sql`case when ${tasks.completed} then null else now() end`,
+        }
+      : { completed, completedAt: completedAtFor(completed) },
+  );
 }
 
 export async function deleteTask(

@@ -52,6 +52,13 @@ const withBody = {
 };
 const missing = { 404: problem("No such task for this user") };
 const stale = { 412: problem("If-Match does not match the current ETag") };
+const changedTask = {
+  200: { ...json(TaskSchema, "The updated task"), headers: etag },
+  ...guarded,
+  ...withBody,
+  ...missing,
+  ...stale,
+};
 
 export const list = createRoute({
   method: "get",
@@ -132,13 +139,7 @@ export const update = createRoute({
   security,
   summary: "Change any non-empty subset of a task's writable fields",
   request: { params: TaskParamsSchema, headers: ifMatch, body: body(TaskUpdateSchema, true) },
-  responses: {
-    200: { ...json(TaskSchema, "The updated task"), headers: etag },
-    ...guarded,
-    ...withBody,
-    ...missing,
-    ...stale,
-  },
+  responses: changedTask,
 });
 
 export const remove = createRoute({
@@ -159,11 +160,5 @@ export const complete = createRoute({
   security,
   summary: "Toggle completion (no body) or set it ({ completed })",
   request: { params: TaskParamsSchema, headers: ifMatch, body: body(TaskCompleteSchema, false) },
-  responses: {
-    200: { ...json(TaskSchema, "The updated task"), headers: etag },
-    ...guarded,
-    ...withBody,
-    ...missing,
-    ...stale,
-  },
+  responses: changedTask,
 });
