@@ -70,6 +70,8 @@ export function createApp(deps: AppDependencies) {
           "ETag",
           "Location",
           "Retry-After",
+          "RateLimit",
+          "RateLimit-Policy",
           "X-Request-Id",
           "set-auth-token",
           "set-auth-jwt",
