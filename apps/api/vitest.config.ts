@@ -36,7 +36,10 @@ export default defineConfig(async () => {
   const projects: TestProjectInlineConfiguration[] = [
     { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
     { extends: true, test: { name: "process", include: ["test/process/**/*.test.ts"] } },
-    apiSuite("pglite", "./test/setup/pglite-template.ts"),
+    apiSuite("pglite", "./test/setup/pglite-template.ts", [
+      "test/api/**/*.test.ts",
+      "test/pglite/**/*.test.ts",
+    ]),
   ];
   const unavailable = await postgresUnavailable();
   if (unavailable && !process.env.CI) {

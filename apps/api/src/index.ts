@@ -2,6 +2,7 @@ import { serve } from "@hono/node-server";
 import closeWithGrace from "close-with-grace";
 import pino from "pino";
 import { openDatabase } from "./db/client";
+import { keepPlannerStatistics } from "./db/maintenance";
 import { runMigrations } from "./db/migrate";
 import { ConfigError, loadConfig, loadDotEnvFile } from "./env";
 import { createServer } from "./server";
@@ -46,6 +47,7 @@ if (process.argv[2] === "migrate") {
   await database.close();
 } else {
   const { app } = await createServer(config, database, logger);
+  const stopMaintenance = keepPlannerStatistics(database, logger);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info(
       {
@@ -61,6 +63,7 @@ if (process.argv[2] === "migrate") {
     if (err) logger.error({ err }, "shutting down after an error");
     else logger.info({ signal }, "shutting down");
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    stopMaintenance();
     await database.close();
   });
 }
