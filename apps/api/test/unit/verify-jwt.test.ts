@@ -8,7 +8,7 @@ import {
   type JWTPayload,
   SignJWT,
 } from "jose";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createJwtVerifier, type JwtVerifierOptions } from "../../src/auth/verify-jwt";
 import { HttpProblem } from "../../src/http/problem";
 import {
@@ -359,6 +359,80 @@ describe("createJwtVerifier: key reloads", () => {
     await expect401(
       verify(await tokenFor(attackerKey, { header: { kid: "attacker", jwk: attackerKey.jwk } })),
     );
+  });
+});
+
+describe("createJwtVerifier: key set age and outages (Date faked)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("a key removed at the source stops being accepted once the key set is old (10 min)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const k1 = await makeKey("k1");
+    const k2 = await makeKey("k2");
+    const loader = countingLoader([k1.jwk, k2.jwk]);
+    const verify = verifierWith(loader.load, { reloadCooldownMs: 1_000 });
+    await expect(verify(await tokenFor(k1))).resolves.toMatchObject({ sub: "user-1" });
+    expect(loader.calls).toBe(1);
+
+    loader.keys = [k2.jwk];
+    // Still inside the key set's lifetime: the old set (with k1) is used, no reload.
+    vi.setSystemTime(Date.now() + 60_000);
+    await expect(verify(await tokenFor(k1, { claims: { sub: "a" } }))).resolves.toMatchObject({
+      sub: "a",
+    });
+    expect(loader.calls).toBe(1);
+
+    vi.setSystemTime(Date.now() + 11 * 60_000);
+    await expect401(verify(await tokenFor(k1, { claims: { sub: "b" } })));
+    expect(loader.calls).toBe(2);
+    await expect(verify(await tokenFor(k2, { claims: { sub: "c" } }))).resolves.toMatchObject({
+      sub: "c",
+    });
+  });
+
+  it("while the source is down, the last good key set keeps working, and reads stay bounded", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const k1 = await makeKey("k1");
+    let calls = 0;
+    let down = false;
+    const verify = verifierWith(
+      async () => {
+        calls++;
+        if (down) throw new Error("source down");
+        return { keys: [k1.jwk] };
+      },
+      { reloadCooldownMs: 1_000 },
+    );
+    await verify(await tokenFor(k1));
+    down = true;
+    vi.setSystemTime(Date.now() + 11 * 60_000);
+    for (let i = 0; i < 20; i++) {
+      await expect(verify(await tokenFor(k1, { claims: { sub: `s${i}` } }))).resolves.toMatchObject(
+        {
+          sub: `s${i}`,
+        },
+      );
+    }
+    expect(calls).toBe(2);
+  });
+
+  it("when the first load fails, a later request loads again (no poisoned state)", async () => {
+    const k1 = await makeKey("k1");
+    let calls = 0;
+    const verify = verifierWith(async () => {
+      calls++;
+      if (calls === 1) throw new Error("source down");
+      return { keys: [k1.jwk] };
+    });
+    const token = await tokenFor(k1);
+    const error = await verify(token).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error instanceof HttpProblem ? error.status : 500).toBeGreaterThanOrEqual(500);
+    await expect(verify(token)).resolves.toMatchObject({ sub: "user-1" });
   });
 });
 
