@@ -29,6 +29,15 @@ const logger = pino({
     "headers.cookie",
   ],
 });
+if (
+  !config.isProduction &&
+  !/^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|$)/.test(config.auth.baseUrl)
+) {
+  logger.warn(
+    { baseUrl: config.auth.baseUrl },
+    "NODE_ENV is not production on a public URL: sign-in rate limits are off and the dev server's origins are trusted",
+  );
+}
 const database = await openDatabase({
   databaseUrl: config.databaseUrl,
   dataDir: config.dataDir,
