@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  addTask,
   eventually,
   expectNoSeriousA11yViolations,
   launchChromium,
@@ -169,6 +170,24 @@ describe.skipIf(skipReason !== "")("appearance", () => {
     input = page.getByRole("textbox", { name: "Title", exact: true });
     await input.fill("Edited by keyboard");
     await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Edited by keyboard" }).waitFor();
+
+    // Delete by keyboard: focus moves to the neighbouring card, and Ctrl+Z undoes.
+    await addTask(page, "Second by keyboard");
+    // Saved (no longer a temporary card) before the delete.
+    await eventually(() =>
+      page.getByRole("button", { name: "Edit “Second by keyboard”" }).isEnabled(),
+    ).toBe(true);
+    await page.getByRole("button", { name: "Delete “Edited by keyboard”" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Edited by keyboard" }).waitFor({ state: "detached" });
+    await eventually(() =>
+      page.evaluate(() => document.activeElement?.outerHTML.slice(0, 200)),
+    ).toContain("article");
+    expect(
+      await page.evaluate(() => document.activeElement?.querySelector("h3")?.textContent),
+    ).toBe("Second by keyboard");
+    await page.keyboard.press("Control+z");
     await page.getByRole("heading", { name: "Edited by keyboard" }).waitFor();
     assertClean();
     await context.close();

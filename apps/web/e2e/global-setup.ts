@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +42,16 @@ async function waitForHealth(url: string, server: ChildProcess, log: () => strin
   throw new Error(`API server did not answer /health within 60 s:\n${log()}`);
 }
 
+/** Fails the run if the bundle is React's development build (`jsxDEV` calls). */
+export function assertProductionBundle(dir: string): void {
+  const assets = join(dir, "assets");
+  for (const name of readdirSync(assets).filter((file) => file.endsWith(".js"))) {
+    if (readFileSync(join(assets, name), "utf8").includes("jsxDEV")) {
+      throw new Error(`${name} is a development build (contains jsxDEV)`);
+    }
+  }
+}
+
 export default async function setup(project: TestProject) {
   if (!existsSync(CHROMIUM_PATH)) {
     const reason = `${CHROMIUM_PATH} not found (install it with: apt-get install -y chromium)`;
@@ -52,7 +62,23 @@ export default async function setup(project: TestProject) {
     return;
   }
 
-  await build({ root: webRoot, logLevel: "warn" });
+  // A production bundle, like `npm start` serves, built into a temporary directory: the tests
+  // never write apps/web/dist (which `npm start` would then serve). Vitest sets NODE_ENV=test,
+  // which would make React's JSX transform emit its development build.
+  const webDist = mkdtempSync(join(tmpdir(), "todo-e2e-web-"));
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({
+      root: webRoot,
+      mode: "production",
+      logLevel: "warn",
+      build: { outDir: webDist, emptyOutDir: true },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+  assertProductionBundle(webDist);
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -65,6 +91,7 @@ export default async function setup(project: TestProject) {
       NODE_ENV: "test",
       PORT: String(port),
       DATA_DIR: dataDir,
+      WEB_DIST_DIR: webDist,
       BETTER_AUTH_URL: baseUrl,
       RATE_LIMIT_PER_MINUTE: "0",
       LOG_LEVEL: "warn",
@@ -82,6 +109,7 @@ export default async function setup(project: TestProject) {
   } catch (error) {
     server.kill("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(webDist, { recursive: true, force: true });
     throw error;
   }
   project.provide("baseUrl", baseUrl);
@@ -96,5 +124,6 @@ export default async function setup(project: TestProject) {
       clearTimeout(timer);
     }
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(webDist, { recursive: true, force: true });
   };
 }

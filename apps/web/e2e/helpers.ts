@@ -31,8 +31,8 @@ export function launchChromium(): Promise<Browser> {
 
 /**
  * A page whose uncaught errors and console errors are collected; `assertClean` fails the test on
- * any (except the browser's own log line for the 4xx statuses the tests provoke on purpose:
- * wrong password, weak password, another user's URL).
+ * any. `allowHttpErrors` lets the browser's own log line for the given 4xx statuses through, but
+ * only while the step that provokes them on purpose runs (a wrong password, another user's URL).
  */
 export async function openPage(browser: Browser, options: BrowserContextOptions = {}) {
   const context: BrowserContext = await browser.newContext({
@@ -45,20 +45,36 @@ export async function openPage(browser: Browser, options: BrowserContextOptions 
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const errors: string[] = [];
+  let allowed: RegExp[] = [];
   page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
   page.on("console", (message) => {
     if (message.type() !== "error") return;
     const text = message.text();
-    if (
-      /^Failed to load resource: the server responded with a status of (400|401|403|422)/.test(text)
-    )
-      return;
+    if (allowed.some((pattern) => pattern.test(text))) return;
     errors.push(`console.error: ${text}`);
   });
+  /** Lets console errors matching `patterns` through while `step` runs, and only then. */
+  async function allowConsoleErrors<T>(patterns: RegExp[], step: () => Promise<T>): Promise<T> {
+    allowed = patterns;
+    try {
+      return await step();
+    } finally {
+      allowed = [];
+    }
+  }
+  /** Lets the browser's log line for these response statuses through while `step` runs. */
+  function allowHttpErrors<T>(statuses: number[], step: () => Promise<T>): Promise<T> {
+    const status = new RegExp(
+      `^Failed to load resource: the server responded with a status of (${statuses.join("|")})`,
+    );
+    return allowConsoleErrors([status], step);
+  }
   return {
     context,
     page,
     assertClean: () => expect(errors, "browser errors").toEqual([]),
+    allowConsoleErrors,
+    allowHttpErrors,
   };
 }
 

@@ -37,6 +37,11 @@ describe.skipIf(skipReason !== "")("a long list", () => {
     await page.reload();
     await page.getByText(`${COUNT} tasks left`).waitFor();
 
+    // A half-typed edit near the top survives being scrolled far out of the virtual window.
+    await page.getByRole("button", { name: "Edit “Bulk task 0400”" }).click();
+    const editTitle = page.getByRole("textbox", { name: "Title", exact: true });
+    await editTitle.fill("Bulk task 0400, edited while scrolling");
+
     const pages: string[] = [];
     page.on("request", (request) => {
       if (request.url().includes("cursor=")) pages.push(request.url());
@@ -51,6 +56,12 @@ describe.skipIf(skipReason !== "")("a long list", () => {
     expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(COUNT / 50) - 1);
     const rendered = await page.locator(".task-list > li").count();
     expect(rendered).toBeLessThan(40);
+    expect(await editTitle.inputValue()).toBe("Bulk task 0400, edited while scrolling");
+    const saved = page.waitForResponse(
+      (response) => response.request().method() === "PUT" && response.status() === 200,
+    );
+    await editTitle.press("Enter");
+    expect((await (await saved).json()).title).toBe("Bulk task 0400, edited while scrolling");
 
     // Adding at the top still works after paging.
     await page.keyboard.press("Home");

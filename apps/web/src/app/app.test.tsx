@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeJwt, json, makeTask, problem } from "@/test/fake-api";
@@ -64,6 +64,8 @@ describe("App", () => {
     expect(router.state.location.pathname).toBe("/sign-in");
     // One retry with a fresh token, then no more task requests.
     expect(calls.filter((call) => call.includes("/tasks"))).toHaveLength(2 * 2); // list + counter, each retried once
+    // The session cookie is ended too, so a reload does not sign back in.
+    await waitFor(() => expect(calls).toContain("POST /api/auth/sign-out"));
   });
 
   it("explains a lost connection instead of a blank page", async () => {
@@ -74,5 +76,26 @@ describe("App", () => {
       "Cannot reach the server",
     );
     expect(screen.getByRole("button", { name: "Try again" })).toBeInTheDocument();
+  });
+
+  it("keeps the tasks on screen when re-checking the session fails, with a banner", async () => {
+    let offline = false;
+    renderApp("/", (url) => {
+      if (offline) throw new TypeError("Failed to fetch");
+      if (url.includes("get-session")) return json(session);
+      if (url.includes("/api/auth/token"))
+        return json({ token: fakeJwt(Math.floor(Date.now() / 1000) + 3600) });
+      return json([makeTask({ title: "Still here" })], 200, { "X-Total-Count": "1" });
+    });
+    await screen.findByRole("heading", { name: "Still here" });
+    offline = true;
+    // The tab becomes visible again: the session is re-read, and that fails.
+    vi.spyOn(document, "visibilityState", "get").mockReturnValue("visible");
+    document.dispatchEvent(new Event("visibilitychange"));
+    expect(
+      await screen.findByText(/Could not check your session/, {}, { timeout: 5000 }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Still here" })).toBeInTheDocument();
+    expect(screen.getByRole("textbox", { name: "New task title" })).toBeInTheDocument();
   });
 });

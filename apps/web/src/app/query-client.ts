@@ -13,7 +13,9 @@ export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: { retry: shouldRetry, staleTime: 10_000, refetchOnWindowFocus: true },
-      mutations: { retry: false },
+      // "always": offline, a change fails at once and rolls back with a message instead of
+      // waiting silently (TanStack's default pauses it until the browser is online again).
+      mutations: { retry: false, networkMode: "always" },
     },
   });
 }

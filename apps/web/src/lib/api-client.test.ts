@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { fakeJwt, json, problem } from "@/test/fake-api";
+import { deferred } from "@/test/render";
 import { createApiClient } from "./api-client";
-import { ApiError, NetworkError, UnauthorizedError } from "./api-errors";
+import { ApiError, NetworkError, UnauthorizedError, WrongUserError } from "./api-errors";
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const inSeconds = (seconds: number) => Math.floor(NOW / 1000) + seconds;
@@ -38,8 +39,8 @@ describe("api client", () => {
     const { client, tokenCalls, authHeader } = setup((url) =>
       url.endsWith("/token") ? json({ token }) : json([]),
     );
-    await client.request("/api/u/tasks");
-    await client.request("/api/u/tasks");
+    await client.request("/api/user-1/tasks");
+    await client.request("/api/user-1/tasks");
     expect(tokenCalls()).toBe(1);
     expect(authHeader(1)).toBe(`Bearer ${token}`);
     expect(authHeader(2)).toBe(`Bearer ${token}`);
@@ -50,12 +51,12 @@ describe("api client", () => {
     const { client, tokenCalls, advance, authHeader } = setup((url) =>
       url.endsWith("/token") ? json({ token: tokens.shift() }) : json([]),
     );
-    await client.request("/api/u/tasks");
+    await client.request("/api/user-1/tasks");
     advance(200_000); // 100 s left: still outside the 60 s margin
-    await client.request("/api/u/tasks");
+    await client.request("/api/user-1/tasks");
     expect(tokenCalls()).toBe(1);
     advance(50_000); // 50 s left: inside the margin
-    await client.request("/api/u/tasks");
+    await client.request("/api/user-1/tasks");
     expect(tokenCalls()).toBe(2);
     expect(authHeader(4)).toContain(String(fakeJwt(inSeconds(7200))));
   });
@@ -77,7 +78,7 @@ describe("api client", () => {
       const auth = new Headers(init.headers).get("Authorization");
       return auth === `Bearer ${fresh}` ? json([{ id: 1 }]) : problem(401, "Unauthorized");
     });
-    const result = await client.request<{ id: number }[]>("/api/u/tasks");
+    const result = await client.request<{ id: number }[]>("/api/user-1/tasks");
     expect(result.data).toEqual([{ id: 1 }]);
     expect(tokenCalls()).toBe(2);
     expect(onUnauthorized).not.toHaveBeenCalled();
@@ -89,7 +90,7 @@ describe("api client", () => {
         ? json({ token: fakeJwt(inSeconds(3600)) })
         : problem(401, "Unauthorized"),
     );
-    await expect(client.request("/api/u/tasks")).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(client.request("/api/user-1/tasks")).rejects.toBeInstanceOf(UnauthorizedError);
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
     // token, request, token, retry: never a loop
     expect(fetch).toHaveBeenCalledTimes(4);
@@ -98,7 +99,7 @@ describe("api client", () => {
 
   it("signs out when the session cookie no longer yields a token", async () => {
     const { client, onUnauthorized } = setup(() => json({ code: "UNAUTHORIZED" }, 401));
-    await expect(client.request("/api/u/tasks")).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(client.request("/api/user-1/tasks")).rejects.toBeInstanceOf(UnauthorizedError);
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
   });
 
@@ -118,7 +119,7 @@ describe("api client", () => {
       );
     });
     const error = await client
-      .request("/api/u/tasks", { method: "POST", body: { title: "x" } })
+      .request("/api/user-1/tasks", { method: "POST", body: { title: "x" } })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({
@@ -143,7 +144,7 @@ describe("api client", () => {
     const { client } = setup(() => {
       throw new TypeError("Failed to fetch");
     });
-    await expect(client.request("/api/u/tasks")).rejects.toBeInstanceOf(NetworkError);
+    await expect(client.request("/api/user-1/tasks")).rejects.toBeInstanceOf(NetworkError);
   });
 
   it("sends JSON bodies and query strings, and returns undefined for 204", async () => {
@@ -152,15 +153,42 @@ describe("api client", () => {
         ? json({ token: fakeJwt(inSeconds(3600)) })
         : new Response(null, { status: 204 }),
     );
-    const result = await client.request("/api/u/tasks/1", {
+    const result = await client.request("/api/user-1/tasks/1", {
       method: "DELETE",
       query: { a: "1", empty: "", none: undefined },
     });
     expect(result.data).toBeUndefined();
-    expect(String(fetch.mock.calls[1]?.[0])).toBe("/api/u/tasks/1?a=1");
-    await client.request("/api/u/tasks", { method: "POST", body: { title: "t" } });
+    expect(String(fetch.mock.calls[1]?.[0])).toBe("/api/user-1/tasks/1?a=1");
+    await client.request("/api/user-1/tasks", { method: "POST", body: { title: "t" } });
     const init = fetch.mock.calls[2]?.[1];
     expect(init?.body).toBe('{"title":"t"}');
     expect(new Headers(init?.headers).get("Content-Type")).toBe("application/json");
+  });
+
+  it("never sends a request for another user than the token's subject", async () => {
+    const { client, fetch } = setup((url) =>
+      url.endsWith("/token") ? json({ token: fakeJwt(inSeconds(3600), "user-b") }) : json([]),
+    );
+    await expect(
+      client.request("/api/user-a/tasks/8", { method: "DELETE" }),
+    ).rejects.toBeInstanceOf(WrongUserError);
+    expect(fetch.mock.calls.map(([url]) => String(url))).toEqual(["/api/auth/token"]);
+    await client.request("/api/user-b/tasks");
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it("drops a token request still in flight when the token is cleared", async () => {
+    const late = deferred<Response>();
+    const tokens = [late.promise, json({ token: fakeJwt(inSeconds(3600), "user-b") })];
+    const { client, authHeader } = setup((url) =>
+      url.endsWith("/token") ? (tokens.shift() ?? json({})) : json([]),
+    );
+    const previous = client.getToken();
+    client.clearToken(); // user A signed out while A's token was being fetched
+    await client.request("/api/user-b/tasks");
+    late.resolve(json({ token: fakeJwt(inSeconds(3600), "user-a") }));
+    await previous;
+    await client.request("/api/user-b/tasks");
+    expect(authHeader(3)).toBe(`Bearer ${fakeJwt(inSeconds(3600), "user-b")}`);
   });
 });

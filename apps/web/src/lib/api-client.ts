@@ -1,5 +1,11 @@
-import { ApiError, NetworkError, toApiError, UnauthorizedError } from "./api-errors";
-import { readJwtExpiry } from "./jwt";
+import {
+  ApiError,
+  NetworkError,
+  toApiError,
+  UnauthorizedError,
+  WrongUserError,
+} from "./api-errors";
+import { readJwtExpiry, readJwtSubject } from "./jwt";
 
 export type QueryValue = string | number | boolean | undefined | null;
 
@@ -26,7 +32,7 @@ export interface ApiClient {
   getToken(options?: { force?: boolean }): Promise<string>;
   /** The cached token if still valid, without any request (for page-hide flushes). */
   peekToken(): string | null;
-  /** Forget the cached JWT (on sign-out). */
+  /** Forget the cached JWT (on sign-out); a token request still in flight is discarded too. */
   clearToken(): void;
 }
 
@@ -42,6 +48,13 @@ export interface ApiClientOptions {
 }
 
 const TOKEN_PATH = "/api/auth/token";
+const USER_PATH = /^\/api\/([^/]+)\/tasks(?:[/?]|$)/;
+
+/** The user a task path belongs to (`/api/{user_id}/tasks…`), or null for other paths. */
+export function pathUser(path: string): string | null {
+  const match = USER_PATH.exec(path);
+  return match?.[1] ? decodeURIComponent(match[1]) : null;
+}
 /** Lifetime assumed for a token whose `exp` cannot be read. */
 const UNKNOWN_EXPIRY_SECONDS = 60;
 
@@ -62,10 +75,13 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
 
   let cached: { token: string; expiresAt: number } | null = null;
   let inflight: Promise<string> | null = null;
+  // Bumped by clearToken: a token request started before it must not fill the cache after it.
+  let generation = 0;
 
   const isFresh = (entry: { expiresAt: number }) => entry.expiresAt - margin * 1000 > now();
 
   async function fetchToken(): Promise<string> {
+    const started = generation;
     let response: Response;
     try {
       response = await doFetch(`${baseUrl}${TOKEN_PATH}`, {
@@ -76,6 +92,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       throw new NetworkError(error);
     }
     if (response.status === 401 || response.status === 403) {
+      if (started !== generation) throw new UnauthorizedError();
       cached = null;
       options.onUnauthorized?.();
       throw new UnauthorizedError();
@@ -87,6 +104,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     }
     const token = String(body.token);
     const exp = readJwtExpiry(token);
+    if (started !== generation) return token;
     cached = {
       token,
       expiresAt: exp === null ? now() + (UNKNOWN_EXPIRY_SECONDS + margin) * 1000 : exp * 1000,
@@ -97,11 +115,23 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   function getToken({ force = false }: { force?: boolean } = {}): Promise<string> {
     if (!force && cached && isFresh(cached)) return Promise.resolve(cached.token);
     if (!inflight) {
-      inflight = fetchToken().finally(() => {
-        inflight = null;
+      const request = fetchToken().finally(() => {
+        if (inflight === request) inflight = null;
       });
+      inflight = request;
     }
     return inflight;
+  }
+
+  /** A token for the user the path names; a path for someone else is refused before sending. */
+  async function tokenFor(path: string, force = false): Promise<string> {
+    const token = await getToken({ force });
+    const user = pathUser(path);
+    if (user !== null) {
+      const subject = readJwtSubject(token);
+      if (subject !== null && subject !== user) throw new WrongUserError(user, subject);
+    }
+    return token;
   }
 
   async function send(token: string, path: string, opts: RequestOptions): Promise<Response> {
@@ -130,10 +160,10 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   }
 
   async function request<T>(path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
-    let response = await send(await getToken(), path, opts);
+    let response = await send(await tokenFor(path), path, opts);
     if (response.status === 401) {
       // The token may have been revoked or expired early: refresh once, then give up.
-      response = await send(await getToken({ force: true }), path, opts);
+      response = await send(await tokenFor(path, true), path, opts);
       if (response.status === 401) {
         cached = null;
         options.onUnauthorized?.();
@@ -152,6 +182,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     peekToken: () => (cached && isFresh(cached) ? cached.token : null),
     clearToken: () => {
       cached = null;
+      inflight = null;
+      generation += 1;
     },
   };
 }

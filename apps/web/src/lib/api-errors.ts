@@ -31,6 +31,19 @@ export class UnauthorizedError extends Error {
   }
 }
 
+/**
+ * The request names another user than the one the token belongs to (a request left over from a
+ * previous session). It is never sent.
+ */
+export class WrongUserError extends Error {
+  constructor(pathUser: string, tokenUser: string | null) {
+    super(
+      `Not sent: the request is for user ${pathUser}, the session is ${tokenUser ?? "unknown"}.`,
+    );
+    this.name = "WrongUserError";
+  }
+}
+
 function isProblem(value: unknown): value is ProblemDetails {
   return (
     typeof value === "object" &&

@@ -3,6 +3,8 @@ import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { MemoryRouter } from "react-router";
 import { ToastProvider } from "@/components/ui/toast";
+import { PendingDeletesProvider } from "@/features/tasks/hooks/pending-deletes-context";
+import { createPendingDeletes } from "@/features/tasks/utils/pending-deletes";
 import { type ApiClient, createApiClient } from "@/lib/api-client";
 import { ApiClientProvider } from "@/lib/api-client-context";
 
@@ -18,16 +20,19 @@ export function renderWithApp(
     },
   });
   const api: ApiClient = createApiClient({ fetch });
+  const pendingDeletes = createPendingDeletes(api, queryClient);
   const result = render(
     <QueryClientProvider client={queryClient}>
       <ApiClientProvider client={api}>
-        <ToastProvider>
-          <MemoryRouter initialEntries={[route]}>{ui}</MemoryRouter>
-        </ToastProvider>
+        <PendingDeletesProvider store={pendingDeletes}>
+          <ToastProvider>
+            <MemoryRouter initialEntries={[route]}>{ui}</MemoryRouter>
+          </ToastProvider>
+        </PendingDeletesProvider>
       </ApiClientProvider>
     </QueryClientProvider>,
   );
-  return { ...result, queryClient, apiClient: api };
+  return { ...result, queryClient, apiClient: api, pendingDeletes };
 }
 
 export function deferred<T>() {

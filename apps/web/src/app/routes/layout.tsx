@@ -1,12 +1,18 @@
 import { Link, Outlet, useNavigate } from "react-router";
 import { ThemeSwitcher } from "@/components/ui/theme-switcher";
+import { useToast } from "@/components/ui/toast";
 import { useSession } from "@/features/auth/api/get-session";
 import { useSignOut } from "@/features/auth/api/sign-out";
+import { usePendingDeletes } from "@/features/tasks/hooks/pending-deletes-context";
+import { describeError } from "@/lib/api-errors";
 
 export function Layout() {
   const session = useSession();
-  const signOut = useSignOut();
+  const pendingDeletes = usePendingDeletes();
+  // Deletes still in their undo window go out with this user's token before the session ends.
+  const signOut = useSignOut({ beforeSignOut: () => pendingDeletes.flush() });
   const navigate = useNavigate();
+  const toast = useToast();
   const user = session.data?.user;
 
   return (
@@ -32,8 +38,15 @@ export function Layout() {
                 <button
                   type="button"
                   className="button button-small"
+                  disabled={signOut.isPending}
                   onClick={() =>
-                    signOut.mutate(undefined, { onSettled: () => navigate("/sign-in") })
+                    signOut.mutate(undefined, {
+                      onSuccess: () => navigate("/sign-in"),
+                      onError: (error) =>
+                        toast.show(`Could not sign out: ${describeError(error)}`, {
+                          tone: "error",
+                        }),
+                    })
                   }
                 >
                   Sign out

@@ -19,7 +19,8 @@ export function SessionGate({
       </p>
     );
   }
-  if (session.isError) {
+  // Only a session never loaded blocks the screen; a failed re-check keeps what is shown.
+  if (session.isError && session.data === undefined) {
     return (
       <div className="list-status" role="alert">
         <p>{describeError(session.error)}</p>
@@ -32,5 +33,17 @@ export function SessionGate({
   const current = session.data ?? null;
   if (require === "signed-in" && !current) return <Navigate to="/sign-in" replace />;
   if (require === "signed-out" && current) return <Navigate to="/" replace />;
-  return <>{children(current)}</>;
+  return (
+    <>
+      {session.isError && (
+        <div className="banner" role="alert">
+          <span>Could not check your session: {describeError(session.error)}</span>
+          <button type="button" className="button button-small" onClick={() => session.refetch()}>
+            Try again
+          </button>
+        </div>
+      )}
+      {children(current)}
+    </>
+  );
 }

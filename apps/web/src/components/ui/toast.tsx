@@ -3,6 +3,7 @@ import {
   type ReactNode,
   useCallback,
   useContext,
+  useEffect,
   useMemo,
   useRef,
   useState,
@@ -12,7 +13,7 @@ export interface ToastOptions {
   tone?: "info" | "error";
   durationMs?: number;
   action?: { label: string; onClick: () => void };
-  /** Called when the toast goes away without its action being used. */
+  /** Called when the toast goes away without its action being used (not on `dismissAll`). */
   onExpire?: () => void;
 }
 
@@ -24,46 +25,167 @@ interface ToastItem extends ToastOptions {
 export interface ToastApi {
   show(message: string, options?: ToastOptions): number;
   dismiss(id: number): void;
+  /** Removes every toast without running `onExpire` (sign-out, another user). */
+  dismissAll(): void;
 }
 
 const ToastContext = createContext<ToastApi | null>(null);
 
+/** Toasts without an action beyond this many are dropped, oldest first. */
+const MAX_PLAIN_TOASTS = 4;
+export const UNDO_SHORTCUT = "Control+Z";
+
+interface Timer {
+  remaining: number;
+  startedAt: number;
+  handle: ReturnType<typeof setTimeout> | null;
+  expire: () => void;
+}
+
+const isEditable = (target: EventTarget | null) =>
+  target instanceof HTMLElement &&
+  (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [items, setItems] = useState<ToastItem[]>([]);
-  const timers = useRef(new Map<number, ReturnType<typeof setTimeout>>());
+  const itemsRef = useRef<ToastItem[]>([]);
+  itemsRef.current = items;
+  const timers = useRef(new Map<number, Timer>());
   const nextId = useRef(0);
+  // While the pointer is over the toasts or focus is inside them, no toast expires.
+  const holds = useRef({ hover: false, focus: false });
+  const region = useRef<HTMLElement>(null);
 
   const remove = useCallback((id: number) => {
     const timer = timers.current.get(id);
-    if (timer) clearTimeout(timer);
+    if (timer?.handle) clearTimeout(timer.handle);
     timers.current.delete(id);
     setItems((current) => current.filter((item) => item.id !== id));
   }, []);
+
+  const start = useCallback((timer: Timer) => {
+    if (timer.handle || holds.current.hover || holds.current.focus) return;
+    timer.startedAt = Date.now();
+    timer.handle = setTimeout(timer.expire, timer.remaining);
+  }, []);
+
+  const setHold = useCallback(
+    (kind: "hover" | "focus", held: boolean) => {
+      holds.current[kind] = held;
+      for (const timer of timers.current.values()) {
+        if (held && timer.handle) {
+          clearTimeout(timer.handle);
+          timer.handle = null;
+          timer.remaining = Math.max(0, timer.remaining - (Date.now() - timer.startedAt));
+        } else if (!held) {
+          start(timer);
+        }
+      }
+    },
+    [start],
+  );
 
   const show = useCallback(
     (message: string, options: ToastOptions = {}) => {
       nextId.current += 1;
       const id = nextId.current;
-      setItems((current) => [...current.slice(-3), { id, message, ...options }]);
-      const duration = options.durationMs ?? (options.tone === "error" ? 6000 : 4000);
-      timers.current.set(
-        id,
-        setTimeout(() => {
+      setItems((current) => {
+        const next = [...current, { id, message, ...options }];
+        // Never drop a toast with an action: its Undo must stay reachable.
+        const plain = next.filter((item) => !item.action);
+        const dropped = new Set(
+          plain.slice(0, Math.max(0, plain.length - MAX_PLAIN_TOASTS)).map((item) => item.id),
+        );
+        for (const droppedId of dropped) {
+          const timer = timers.current.get(droppedId);
+          if (timer?.handle) clearTimeout(timer.handle);
+          timers.current.delete(droppedId);
+        }
+        return next.filter((item) => !dropped.has(item.id));
+      });
+      const timer: Timer = {
+        remaining: options.durationMs ?? (options.tone === "error" ? 6000 : 4000),
+        startedAt: Date.now(),
+        handle: null,
+        expire: () => {
           remove(id);
           options.onExpire?.();
-        }, duration),
-      );
+        },
+      };
+      timers.current.set(id, timer);
+      start(timer);
       return id;
+    },
+    [remove, start],
+  );
+
+  const dismissAll = useCallback(() => {
+    for (const timer of timers.current.values()) if (timer.handle) clearTimeout(timer.handle);
+    timers.current.clear();
+    holds.current = { hover: false, focus: false };
+    setItems([]);
+  }, []);
+
+  const runAction = useCallback(
+    (item: ToastItem) => {
+      item.action?.onClick();
+      remove(item.id);
     },
     [remove],
   );
 
-  const api = useMemo<ToastApi>(() => ({ show, dismiss: remove }), [show, remove]);
+  // Ctrl+Z (⌘Z) runs the newest toast action (Undo) from anywhere except a text field.
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key.toLowerCase() !== "z" || !(event.ctrlKey || event.metaKey)) return;
+      if (event.shiftKey || event.altKey || isEditable(event.target)) return;
+      const newest = itemsRef.current.findLast((item) => item.action);
+      if (!newest) return;
+      event.preventDefault();
+      runAction(newest);
+    };
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, [runAction]);
+
+  // A toast removed under the pointer or with the focus takes them along without a leave or
+  // blur event: check again whenever the toasts change.
+  useEffect(() => {
+    const element = region.current;
+    if (!element || items.length < 0) return;
+    if (holds.current.focus && !element.contains(document.activeElement)) setHold("focus", false);
+    if (holds.current.hover && !element.matches(":hover")) setHold("hover", false);
+  }, [items, setHold]);
+
+  useEffect(() => {
+    const all = timers.current;
+    return () => {
+      for (const timer of all.values()) if (timer.handle) clearTimeout(timer.handle);
+    };
+  }, []);
+
+  const api = useMemo<ToastApi>(
+    () => ({ show, dismiss: remove, dismissAll }),
+    [show, remove, dismissAll],
+  );
 
   return (
     <ToastContext.Provider value={api}>
       {children}
-      <section className="toasts" aria-label="Notifications" aria-live="polite">
+      <section
+        ref={region}
+        className="toasts"
+        aria-label="Notifications"
+        aria-live="polite"
+        onPointerEnter={() => setHold("hover", true)}
+        onPointerLeave={() => setHold("hover", false)}
+        onFocus={() => setHold("focus", true)}
+        onBlur={(event) => {
+          const next = event.relatedTarget;
+          if (next instanceof Node && event.currentTarget.contains(next)) return;
+          setHold("focus", false);
+        }}
+      >
         {items.map((item) => (
           <div
             key={item.id}
@@ -75,10 +197,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
               <button
                 type="button"
                 className="button button-small"
-                onClick={() => {
-                  item.action?.onClick();
-                  remove(item.id);
-                }}
+                aria-keyshortcuts={UNDO_SHORTCUT}
+                title="Ctrl+Z"
+                onClick={() => runAction(item)}
               >
                 {item.action.label}
               </button>

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useApiClient } from "@/lib/api-client-context";
 import { authClient } from "@/lib/auth-client";
+import { announceSessionChange } from "@/lib/session-channel";
 import { unwrapAuth } from "../utils/auth-error";
 import { sessionQueryKey } from "./get-session";
 
@@ -29,6 +30,7 @@ export function useSignUp() {
       api.clearToken();
       queryClient.removeQueries({ queryKey: ["tasks"] });
       await queryClient.invalidateQueries({ queryKey: sessionQueryKey });
+      announceSessionChange();
     },
   });
 }

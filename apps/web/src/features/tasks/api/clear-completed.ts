@@ -4,7 +4,12 @@ import type { ApiClient } from "@/lib/api-client";
 import { useApiClient } from "@/lib/api-client-context";
 import { describeError } from "@/lib/api-errors";
 import { type ClearCompletedResult, taskPaths } from "@/lib/api-types";
-import { restoreTasks, snapshotTasks, updateCachedLists } from "../utils/task-cache";
+import {
+  restoreTasks,
+  snapshotTaskIds,
+  snapshotTasks,
+  updateCachedLists,
+} from "../utils/task-cache";
 import { taskKeys } from "./task-keys";
 
 export async function clearCompleted(
@@ -29,9 +34,18 @@ export function useClearCompleted(userId: string) {
       return snapshot;
     },
     onSuccess: (result) =>
-      toast.show(`Cleared ${result.deleted} completed ${result.deleted === 1 ? "task" : "tasks"}.`),
+      toast.show(
+        result.deleted === 0
+          ? "No completed tasks to clear."
+          : `Cleared ${result.deleted} completed ${result.deleted === 1 ? "task" : "tasks"}.`,
+      ),
     onError: (error, _variables, snapshot) => {
-      if (snapshot) restoreTasks(queryClient, snapshot);
+      if (snapshot)
+        restoreTasks(
+          queryClient,
+          snapshot,
+          snapshotTaskIds(snapshot, (task) => task.completed),
+        );
       toast.show(`Completed tasks not cleared: ${describeError(error)}`, { tone: "error" });
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: taskKeys.all(userId) }),

@@ -4,7 +4,14 @@ import type { ApiClient } from "@/lib/api-client";
 import { useApiClient } from "@/lib/api-client-context";
 import { describeError } from "@/lib/api-errors";
 import { type CompleteAllInput, type CompleteAllResult, taskPaths } from "@/lib/api-types";
-import { matchesStatus, restoreTasks, snapshotTasks, updateCachedLists } from "../utils/task-cache";
+import {
+  matchesStatus,
+  restoreTasks,
+  snapshotPendingCount,
+  snapshotTaskIds,
+  snapshotTasks,
+  updateCachedLists,
+} from "../utils/task-cache";
 import { taskKeys } from "./task-keys";
 
 export async function completeAll(
@@ -36,7 +43,14 @@ export function useCompleteAll(userId: string) {
       return snapshot;
     },
     onError: (error, _variables, snapshot) => {
-      if (snapshot) restoreTasks(queryClient, snapshot);
+      if (snapshot) {
+        restoreTasks(
+          queryClient,
+          snapshot,
+          snapshotTaskIds(snapshot, (task) => !task.completed),
+        );
+        queryClient.setQueryData(taskKeys.pendingCount(userId), snapshotPendingCount(snapshot));
+      }
       toast.show(`Tasks not completed: ${describeError(error)}`, { tone: "error" });
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: taskKeys.all(userId) }),

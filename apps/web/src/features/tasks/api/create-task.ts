@@ -23,7 +23,10 @@ export async function createTask(
 
 let temporaryId = 0;
 
-export function useCreateTask(userId: string) {
+export function useCreateTask(
+  userId: string,
+  { onRefused }: { onRefused?: (input: CreateTaskInput) => void } = {},
+) {
   const api = useApiClient();
   const queryClient = useQueryClient();
   const toast = useToast();
@@ -33,8 +36,9 @@ export function useCreateTask(userId: string) {
       const snapshot = await snapshotTasks(queryClient, userId);
       const now = new Date().toISOString();
       temporaryId -= 1;
+      const id = temporaryId;
       prependToCachedLists(queryClient, userId, {
-        id: temporaryId,
+        id,
         user_id: userId,
         title: input.title,
         description: input.description ?? null,
@@ -47,10 +51,14 @@ export function useCreateTask(userId: string) {
         updated_at: now,
       });
       if (!input.completed) adjustPendingCount(queryClient, userId, 1);
-      return snapshot;
+      return { snapshot, id };
     },
-    onError: (error, _input, snapshot) => {
-      if (snapshot) restoreTasks(queryClient, snapshot);
+    onError: (error, input, context) => {
+      if (context) {
+        restoreTasks(queryClient, context.snapshot, new Set([context.id]));
+        if (!input.completed) adjustPendingCount(queryClient, userId, -1);
+      }
+      onRefused?.(input);
       toast.show(`Task not added: ${describeError(error)}`, { tone: "error" });
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: taskKeys.all(userId) }),

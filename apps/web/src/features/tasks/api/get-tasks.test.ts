@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseNextCursor, toListParams } from "./get-tasks";
+import { createApiClient } from "@/lib/api-client";
+import { fakeJwt, json } from "@/test/fake-api";
+import { getTasks, parseNextCursor, toListParams } from "./get-tasks";
 import { defaultTaskFilters } from "./task-keys";
 
 describe("task list paging and filters", () => {
@@ -36,5 +38,20 @@ describe("task list paging and filters", () => {
       order: "asc",
       limit: 50,
     });
+  });
+
+  it("passes the query's abort signal on to fetch", async () => {
+    const signals: (AbortSignal | null | undefined)[] = [];
+    const api = createApiClient({
+      fetch: async (input, init) => {
+        if (String(input).endsWith("/token"))
+          return json({ token: fakeJwt(Math.floor(Date.now() / 1000) + 3600) });
+        signals.push(init?.signal);
+        return json([], 200, { "X-Total-Count": "0" });
+      },
+    });
+    const controller = new AbortController();
+    await getTasks(api, "user-1", { status: "all" }, controller.signal);
+    expect(signals).toEqual([controller.signal]);
   });
 });

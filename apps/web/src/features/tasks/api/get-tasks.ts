@@ -38,9 +38,11 @@ export async function getTasks(
   api: ApiClient,
   userId: string,
   params: ListTasksParams,
+  signal?: AbortSignal,
 ): Promise<TaskPage> {
   const { data, headers } = await api.request<Task[]>(taskPaths.list(userId), {
     query: { ...params },
+    signal,
   });
   const total = Number(headers.get("X-Total-Count"));
   return {
@@ -70,10 +72,7 @@ export const tasksInfiniteQueryOptions = (api: ApiClient, userId: string, filter
     queryFn: ({ pageParam, signal }) => {
       const params = toListParams(filters);
       if (pageParam) params.cursor = pageParam;
-      return getTasks(api, userId, params).then((page) => {
-        signal.throwIfAborted();
-        return page;
-      });
+      return getTasks(api, userId, params, signal);
     },
     initialPageParam: null as string | null,
     getNextPageParam: (lastPage) => lastPage.nextCursor,

@@ -53,8 +53,9 @@ export function useToggleTask(userId: string) {
       adjustPendingCount(queryClient, userId, completed ? -1 : 1);
       return snapshot;
     },
-    onError: (error, _variables, snapshot) => {
-      if (snapshot) restoreTasks(queryClient, snapshot);
+    onError: (error, { id, completed }, snapshot) => {
+      if (snapshot) restoreTasks(queryClient, snapshot, new Set([id]));
+      adjustPendingCount(queryClient, userId, completed ? 1 : -1);
       toast.show(`Task not updated: ${describeError(error)}`, { tone: "error" });
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: taskKeys.all(userId) }),

@@ -33,15 +33,14 @@ export function useUpdateTask(userId: string) {
     mutationFn: ({ id, input }: UpdateTaskVariables) => updateTask(api, userId, id, input),
     onMutate: async ({ id, input }) => {
       const snapshot = await snapshotTasks(queryClient, userId);
+      // A field absent from `input` is unchanged; one present as null is cleared.
       updateCachedLists(queryClient, userId, (task) =>
-        task.id === id
-          ? { ...task, ...input, description: input.description ?? task.description }
-          : task,
+        task.id === id ? { ...task, ...input } : task,
       );
       return snapshot;
     },
-    onError: (error, _variables, snapshot) => {
-      if (snapshot) restoreTasks(queryClient, snapshot);
+    onError: (error, { id }, snapshot) => {
+      if (snapshot) restoreTasks(queryClient, snapshot, new Set([id]));
       toast.show(`Change not saved: ${describeError(error)}`, { tone: "error" });
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: taskKeys.all(userId) }),

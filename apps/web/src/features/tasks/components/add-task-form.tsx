@@ -1,7 +1,9 @@
 import { type FormEvent, useId, useState } from "react";
+import type { CreateTaskInput } from "@/lib/api-types";
 import { useCreateTask } from "../api/create-task";
 import {
   emptyTaskForm,
+  isoToDueDate,
   type TaskFormErrors,
   type TaskFormValues,
   TITLE_MAX,
@@ -10,10 +12,25 @@ import {
 } from "../utils/task-form";
 import { TaskFields } from "./task-fields";
 
+function refusedValues(input: CreateTaskInput): TaskFormValues {
+  return {
+    ...emptyTaskForm,
+    title: input.title,
+    description: input.description ?? "",
+    priority: input.priority ?? emptyTaskForm.priority,
+    tags: (input.tags ?? []).join(", "),
+    dueDate: isoToDueDate(input.due_date ?? null),
+  };
+}
+
 export function AddTaskForm({ userId }: { userId: string }) {
   const id = useId();
-  const createTask = useCreateTask(userId);
   const [values, setValues] = useState<TaskFormValues>(emptyTaskForm);
+  // A refused task's text comes back, unless something new was typed meanwhile.
+  const createTask = useCreateTask(userId, {
+    onRefused: (input) =>
+      setValues((current) => (current.title === "" ? refusedValues(input) : current)),
+  });
   const [errors, setErrors] = useState<TaskFormErrors>({});
   const [showMore, setShowMore] = useState(false);
 
@@ -36,6 +53,7 @@ export function AddTaskForm({ userId }: { userId: string }) {
       if (Object.keys(found).some((key) => key !== "title")) setShowMore(true);
       return;
     }
+    // Cleared at once for the next task; given back if the server refuses it (see useCreateTask).
     createTask.mutate(toTaskInput(submitted));
     setValues(emptyTaskForm);
   };

@@ -23,6 +23,8 @@ interface TaskCardProps {
   onToggle: (task: Task) => void;
   onSave: (task: Task, input: UpdateTaskInput) => void;
   onDelete: (task: Task) => void;
+  /** Told when the edit form opens and closes (the list keeps an open form mounted). */
+  onEditingChange?: (task: Task, editing: boolean) => void;
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, {
@@ -54,9 +56,13 @@ function changedFields(task: Task, values: TaskFormValues): UpdateTaskInput {
   return change;
 }
 
-export function TaskCard({ task, onToggle, onSave, onDelete }: TaskCardProps) {
+export function TaskCard({ task, onToggle, onSave, onDelete, onEditingChange }: TaskCardProps) {
   const id = useId();
-  const [editing, setEditing] = useState(false);
+  const [editing, setEditingState] = useState(false);
+  const setEditing = (next: boolean) => {
+    setEditingState(next);
+    onEditingChange?.(task, next);
+  };
   const [values, setValues] = useState<TaskFormValues>(() => formValuesOf(task));
   const [errors, setErrors] = useState<TaskFormErrors>({});
   const editButton = useRef<HTMLButtonElement>(null);
@@ -77,10 +83,7 @@ export function TaskCard({ task, onToggle, onSave, onDelete }: TaskCardProps) {
   const save = (fromBlur: boolean) => {
     const found = validateTaskForm(values);
     if (Object.keys(found).length > 0) {
-      if (fromBlur) {
-        setEditing(false);
-        return;
-      }
+      // Even when focus leaves, an invalid edit stays open with its message rather than vanish.
       setErrors(found);
       return;
     }
@@ -160,6 +163,8 @@ export function TaskCard({ task, onToggle, onSave, onDelete }: TaskCardProps) {
     <article
       className={`task-card card priority-${task.priority}${task.completed ? " completed" : ""}`}
       aria-labelledby={titleId}
+      data-task-id={task.id}
+      tabIndex={-1}
       aria-busy={pendingSave || undefined}
     >
       <input

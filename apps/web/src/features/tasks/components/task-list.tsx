@@ -1,5 +1,5 @@
-import { useWindowVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { defaultRangeExtractor, type Range, useWindowVirtualizer } from "@tanstack/react-virtual";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { Task, UpdateTaskInput } from "@/lib/api-types";
 import { TaskCard } from "./task-card";
 
@@ -31,11 +31,33 @@ export function TaskList({
     setScrollMargin(listRef.current?.offsetTop ?? 0);
   }, []);
 
+  // Cards being edited stay mounted when scrolled out of view, so a half-typed edit survives.
+  const [editingIds, setEditingIds] = useState<ReadonlySet<number>>(new Set());
+  const onEditingChange = useCallback((task: Task, editing: boolean) => {
+    setEditingIds((current) => {
+      const next = new Set(current);
+      if (editing) next.add(task.id);
+      else next.delete(task.id);
+      return next;
+    });
+  }, []);
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = new Set(defaultRangeExtractor(range));
+      tasks.forEach((task, index) => {
+        if (editingIds.has(task.id)) indexes.add(index);
+      });
+      return [...indexes].sort((a, b) => a - b);
+    },
+    [tasks, editingIds],
+  );
+
   const virtualizer = useWindowVirtualizer({
     count: tasks.length,
     estimateSize: () => 112,
     overscan: 6,
     scrollMargin,
+    rangeExtractor,
     getItemKey: (index) => tasks[index]?.id ?? index,
   });
 
@@ -67,7 +89,7 @@ export function TaskList({
               aria-posinset={item.index + 1}
               style={{ transform: `translateY(${item.start - scrollMargin}px)` }}
             >
-              <TaskCard task={task} {...handlers} />
+              <TaskCard task={task} {...handlers} onEditingChange={onEditingChange} />
             </li>
           );
         })}

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { PRIORITIES, type TaskSort, type TaskStatus } from "@/lib/api-types";
 import { useDebouncedValue } from "@/lib/use-debounced-value";
 import type { TaskFilters } from "../api/task-keys";
@@ -24,29 +24,39 @@ interface TaskToolbarProps {
   onChange: (change: Partial<TaskFilters>, options?: { replace?: boolean }) => void;
 }
 
-/** A text box whose value reaches the URL once typing pauses. */
+/**
+ * A text box whose value reaches the URL once typing pauses. The first change of a round of
+ * typing adds a history entry (so Back returns to the previous search); later pauses in the same
+ * round replace it. Leaving the field ends the round.
+ */
 function useDebouncedField(
   value: string,
-  commit: (value: string) => void,
-): [string, (next: string) => void] {
+  commit: (value: string, options: { replace: boolean }) => void,
+): [string, (next: string) => void, () => void] {
   const [text, setText] = useState(value);
   const debounced = useDebouncedValue(text, SEARCH_DEBOUNCE_MS);
   const latest = useRef({ value, commit });
   latest.current = { value, commit };
+  const pushed = useRef(false);
   useEffect(() => setText(value), [value]);
   useEffect(() => {
-    if (debounced !== latest.current.value) latest.current.commit(debounced);
+    if (debounced === latest.current.value) return;
+    latest.current.commit(debounced, { replace: pushed.current });
+    pushed.current = true;
   }, [debounced]);
-  return [text, setText];
+  const endRound = useCallback(() => {
+    pushed.current = false;
+  }, []);
+  return [text, setText, endRound];
 }
 
 export function TaskToolbar({ filters, onChange }: TaskToolbarProps) {
   const id = useId();
-  const [search, setSearch] = useDebouncedField(filters.q, (q) =>
-    onChange({ q }, { replace: true }),
+  const [search, setSearch, endSearch] = useDebouncedField(filters.q, (q, options) =>
+    onChange({ q }, options),
   );
-  const [tag, setTag] = useDebouncedField(filters.tag ?? "", (value) =>
-    onChange({ tag: value.trim() || null }, { replace: true }),
+  const [tag, setTag, endTag] = useDebouncedField(filters.tag ?? "", (value, options) =>
+    onChange({ tag: value.trim() || null }, options),
   );
 
   return (
@@ -74,6 +84,7 @@ export function TaskToolbar({ filters, onChange }: TaskToolbarProps) {
             value={search}
             placeholder="Title or description"
             onChange={(event) => setSearch(event.target.value)}
+            onBlur={endSearch}
           />
         </div>
         <div className="field">
@@ -101,6 +112,7 @@ export function TaskToolbar({ filters, onChange }: TaskToolbarProps) {
             value={tag}
             placeholder="Any"
             onChange={(event) => setTag(event.target.value)}
+            onBlur={endTag}
           />
         </div>
         <div className="field">

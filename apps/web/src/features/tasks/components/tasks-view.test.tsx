@@ -1,5 +1,6 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { useLocation, useNavigate } from "react-router";
 import { describe, expect, it, vi } from "vitest";
 import { createFakeApi, makeTask, problem } from "@/test/fake-api";
 import { deferred, renderWithApp } from "@/test/render";
@@ -72,21 +73,99 @@ describe("TasksView", () => {
     expect(screen.getByText("2 tasks left")).toBeInTheDocument();
   });
 
-  it("rolls back an optimistic add the server refuses", async () => {
+  it("rolls back an optimistic add the server refuses and gives the text back", async () => {
     const { api, user } = setup([]);
-    api.override((request) =>
-      request.method === "POST"
-        ? problem(422, "Unprocessable Content", "title is invalid")
-        : undefined,
-    );
-    await user.type(
-      await screen.findByRole("textbox", { name: "New task title" }),
-      "Bad task{Enter}",
-    );
+    const gate = deferred<Response>();
+    let refused = false;
+    api.override((request) => {
+      if (request.method === "POST") return gate.promise.finally(() => (refused = true));
+      // After the refusal, reads never answer: only the rollback can remove the card.
+      return refused ? new Promise<Response>(() => undefined) : undefined;
+    });
+    await screen.findByText("0 tasks left");
+    const input = screen.getByRole("textbox", { name: "New task title" });
+    await user.type(input, "Bad task{Enter}");
+    expect(await screen.findByRole("heading", { name: "Bad task" })).toBeInTheDocument();
+    expect(screen.getByText("1 task left")).toBeInTheDocument();
+    expect(input).toHaveValue(""); // ready for the next task while this one is saved
+
+    await act(async () => gate.resolve(problem(422, "Unprocessable Content", "title is invalid")));
     expect(await screen.findByRole("alert")).toHaveTextContent("Task not added");
     await waitFor(() =>
       expect(screen.queryByRole("heading", { name: "Bad task" })).not.toBeInTheDocument(),
     );
+    expect(screen.getByText("0 tasks left")).toBeInTheDocument();
+    await waitFor(() => expect(input).toHaveValue("Bad task"));
+  });
+
+  it("rolls back only the refused toggle, not another one still in flight", async () => {
+    const { api, user } = setup();
+    const first = deferred<Response>();
+    const second = deferred<Response>();
+    const gates = [first, second];
+    let refused = false;
+    api.override((request) => {
+      if (request.method === "PATCH") {
+        const gate = gates.shift();
+        return gate?.promise.finally(() => (refused = true));
+      }
+      return refused ? new Promise<Response>(() => undefined) : undefined;
+    });
+    await screen.findByText("2 tasks left");
+    await user.click(card("Buy milk").getByRole("checkbox"));
+    await user.click(card("Walk the dog").getByRole("checkbox"));
+    expect(screen.getByText("0 tasks left")).toBeInTheDocument();
+
+    await act(async () => first.resolve(problem(503, "Service Unavailable")));
+    await waitFor(() => expect(card("Buy milk").getByRole("checkbox")).not.toBeChecked());
+    expect(card("Walk the dog").getByRole("checkbox")).toBeChecked();
+    expect(screen.getByText("1 task left")).toBeInTheDocument();
+  });
+
+  it("keeps the list and a half-typed edit when a background refresh fails", async () => {
+    const { api, user, queryClient } = setup();
+    await user.dblClick(await screen.findByRole("heading", { name: "Buy milk" }));
+    await user.type(screen.getByRole("textbox", { name: "Title" }), " and bread");
+    api.override((request) =>
+      request.method === "GET" ? problem(500, "Internal Server Error") : undefined,
+    );
+    await act(() => queryClient.refetchQueries({ queryKey: ["tasks"] }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("Could not refresh tasks");
+    expect(screen.getByRole("textbox", { name: "Title" })).toHaveValue("Buy milk and bread");
+    expect(screen.getByRole("heading", { name: "Walk the dog" })).toBeInTheDocument();
+  });
+
+  it("searches once typing pauses, not on every key", async () => {
+    const { api, user } = setup();
+    await screen.findByText("2 tasks left");
+    const searches = () => api.requests.filter((r) => r.search.includes("q="));
+    await user.type(screen.getByRole("searchbox", { name: "Search" }), "milk");
+    expect(searches()).toHaveLength(0);
+    await waitFor(() =>
+      expect(screen.queryByRole("heading", { name: "Walk the dog" })).not.toBeInTheDocument(),
+    );
+    expect(searches().map((r) => new URLSearchParams(r.search).get("q"))).toEqual(["milk"]);
+  });
+
+  it("shows a cleared description at once and keeps a blank title edit open with a message", async () => {
+    const gate = deferred<Response>();
+    const { api, user } = setup([
+      makeTask({ id: 1, title: "Buy milk", description: "Two litres" }),
+    ]);
+    api.override((request) => (request.method === "PUT" ? gate.promise : undefined));
+    await user.click(await screen.findByRole("button", { name: /Edit/ }));
+    await user.clear(screen.getByRole("textbox", { name: "Description" }));
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(screen.queryByText("Two litres")).not.toBeInTheDocument(); // before the answer
+    expect(api.writes()[0]?.body).toEqual({ description: null });
+
+    await user.click(screen.getByRole("button", { name: /Edit/ }));
+    await user.clear(screen.getByRole("textbox", { name: "Title" }));
+    await user.click(document.body); // focus leaves the card
+    expect(await screen.findByText("Enter a title.")).toBeInTheDocument();
+    expect(screen.getByRole("textbox", { name: "Title" })).toBeInTheDocument();
+    await act(async () => gate.resolve(problem(503, "Service Unavailable")));
   });
 
   it("edits in place: double-click, Enter saves only what changed, Escape cancels", async () => {
@@ -137,10 +216,72 @@ describe("TasksView", () => {
   it("marks all complete and clears completed", async () => {
     const { api, user } = setup();
     await screen.findByText("2 tasks left");
+    expect(screen.getByRole("button", { name: "Clear completed" })).toBeDisabled(); // none yet
     await user.click(screen.getByRole("button", { name: "Mark all complete" }));
     expect(await screen.findByText("0 tasks left")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Clear completed" }));
     expect(await screen.findByText("No tasks yet. Add your first one above.")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Clear completed" })).toBeDisabled();
     expect(api.tasks()).toHaveLength(0);
+  });
+
+  it("counts tasks left right after a delete is made final by hiding the tab", async () => {
+    const { api, user } = setup();
+    await screen.findByText("2 tasks left");
+    await user.click(card("Buy milk").getByRole("button", { name: /Delete/ }));
+    expect(screen.getByText("1 task left")).toBeInTheDocument();
+
+    const visibility = vi.spyOn(document, "visibilityState", "get").mockReturnValue("hidden");
+    document.dispatchEvent(new Event("visibilitychange"));
+    visibility.mockReturnValue("visible");
+    document.dispatchEvent(new Event("visibilitychange"));
+    await waitFor(() => expect(api.writes()).toHaveLength(1));
+    await waitFor(() => expect(api.requests.at(-1)?.method).toBe("GET"));
+    // The entry is gone once the DELETE answered, so it is not subtracted a second time.
+    await waitFor(() => expect(screen.getByText("1 task left")).toBeInTheDocument());
+    expect(screen.queryByRole("button", { name: "Undo" })).not.toBeInTheDocument();
+    expect(screen.getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toEqual([
+      "Walk the dog",
+    ]);
+  });
+
+  it("moves focus to the next card after a delete", async () => {
+    const { user } = setup();
+    await user.click(
+      within(await screen.findByRole("article", { name: "Walk the dog" })).getByRole("button", {
+        name: /Delete/,
+      }),
+    );
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByRole("article", { name: "Buy milk" })),
+    );
+  });
+
+  it("adds one history entry per round of typing in search, so Back undoes it", async () => {
+    function Location() {
+      const location = useLocation();
+      const navigate = useNavigate();
+      return (
+        <button type="button" onClick={() => navigate(-1)}>
+          Back from {location.search || "start"}
+        </button>
+      );
+    }
+    const api = createFakeApi([makeTask({ id: 1, title: "Buy milk" })]);
+    const user = userEvent.setup();
+    renderWithApp(
+      <>
+        <TasksView userId="user-1" />
+        <Location />
+      </>,
+      { fetch: api.fetch },
+    );
+    const search = await screen.findByRole("searchbox", { name: "Search" });
+    await user.type(search, "mi");
+    await screen.findByRole("button", { name: "Back from ?q=mi" });
+    await user.type(search, "lk");
+    await screen.findByRole("button", { name: "Back from ?q=milk" });
+    await user.click(screen.getByRole("button", { name: /Back from/ }));
+    await screen.findByRole("button", { name: "Back from start" });
   });
 });

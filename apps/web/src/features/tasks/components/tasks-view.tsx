@@ -40,10 +40,27 @@ export function TasksView({ userId }: { userId: string }) {
     filters.tag !== null ||
     filters.status !== "all";
 
+  // Unfiltered, the list's total minus the tasks left is the number completed; with filters it is
+  // unknown and the button stays enabled.
+  const noneCompleted =
+    !filtered && tasksQuery.data !== undefined && left !== null && total - left <= 0;
+
   const handlers = {
     onToggle: (task: Task) => toggle.mutate({ id: task.id, completed: !task.completed }),
     onSave: (task: Task, input: UpdateTaskInput) => update.mutate({ id: task.id, input }),
-    onDelete: remove,
+    onDelete: (task: Task) => {
+      // Keep keyboard focus in the list: on the card that takes this one's place (by position,
+      // as a new task's temporary id may change meanwhile), else the one before, else the input.
+      const index = tasks.findIndex((t) => t.id === task.id);
+      const target = index < tasks.length - 1 ? index : index - 1;
+      remove(task);
+      requestAnimationFrame(() => {
+        const card = document.querySelector<HTMLElement>(
+          `.task-list > [data-index="${target}"] article`,
+        );
+        (card ?? document.querySelector<HTMLElement>(".add-task-title"))?.focus();
+      });
+    },
   };
 
   return (
@@ -68,16 +85,29 @@ export function TasksView({ userId }: { userId: string }) {
             type="button"
             className="button button-small"
             onClick={() => clearCompleted.mutate()}
+            disabled={noneCompleted}
           >
             Clear completed
           </button>
         </div>
       </div>
+      {tasksQuery.isError && tasksQuery.data && (
+        <div className="banner" role="alert">
+          <span>Could not refresh tasks: {describeError(tasksQuery.error)}</span>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => tasksQuery.refetch()}
+          >
+            Try again
+          </button>
+        </div>
+      )}
       {tasksQuery.isPending ? (
         <p className="list-status" role="status">
           Loading tasks…
         </p>
-      ) : tasksQuery.isError ? (
+      ) : tasksQuery.isError && !tasksQuery.data ? (
         <div className="list-status" role="alert">
           <p>Could not load tasks: {describeError(tasksQuery.error)}</p>
           <button type="button" className="button" onClick={() => tasksQuery.refetch()}>

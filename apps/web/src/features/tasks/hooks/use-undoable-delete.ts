@@ -1,91 +1,86 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { useToast } from "@/components/ui/toast";
-import { useApiClient } from "@/lib/api-client-context";
+import { describeError } from "@/lib/api-errors";
 import type { Task } from "@/lib/api-types";
-import { deleteTask, useDeleteTask } from "../api/delete-task";
+import type { DeleteOutcome } from "../utils/pending-deletes";
+import { usePendingDeletes } from "./pending-deletes-context";
 
 export const UNDO_WINDOW_MS = 5000;
 
-interface PendingDelete {
-  task: Task;
-  toastId: number;
-  sent: boolean;
-}
-
 /**
  * Delete with undo: the task is hidden at once and a toast offers "Undo" for a few seconds; the
- * DELETE is only sent when that window closes (or right away if the page is hidden or closed, with
- * `keepalive` so it survives unload). Undo therefore never needs to re-create anything.
+ * DELETE is only sent when that window closes. The pending deletes live in an app-wide store, so
+ * they are also sent when the page is hidden (with `keepalive`), when this view goes away and
+ * before sign-out, always with their owner's token (decisions 012 and 016).
  */
 export function useUndoableDelete(userId: string) {
-  const api = useApiClient();
+  const store = usePendingDeletes();
   const toast = useToast();
-  const { mutate } = useDeleteTask(userId);
-  const pending = useRef(new Map<number, PendingDelete>());
-  const [hiddenTasks, setHiddenTasks] = useState<ReadonlyMap<number, Task>>(new Map());
+  const toasts = useRef(new Map<number, number>());
+  const mounted = useRef(true);
+  const pending = useSyncExternalStore(store.subscribe, store.getSnapshot);
 
-  const sync = useCallback(() => {
-    setHiddenTasks(new Map([...pending.current].map(([id, entry]) => [id, entry.task])));
-  }, []);
+  const hiddenTasks = useMemo(
+    () =>
+      new Map(
+        [...pending]
+          .filter(([, entry]) => entry.userId === userId)
+          .map(([id, entry]) => [id, entry.task]),
+      ) as ReadonlyMap<number, Task>,
+    [pending, userId],
+  );
 
-  const commit = useCallback(
-    (id: number) => {
-      const entry = pending.current.get(id);
-      if (!entry || entry.sent) return;
-      entry.sent = true;
-      mutate(id, {
-        onSettled: () => {
-          pending.current.delete(id);
-          sync();
-        },
-      });
+  const report = useCallback(
+    (outcome: DeleteOutcome | null) => {
+      toasts.current.delete(outcome?.task.id ?? Number.NaN);
+      if (!outcome?.error || outcome.userId !== userId || !mounted.current) return;
+      toast.show(`Task not deleted: ${describeError(outcome.error)}`, { tone: "error" });
     },
-    [mutate, sync],
+    [toast, userId],
   );
 
   const undo = useCallback(
     (id: number) => {
-      const entry = pending.current.get(id);
-      if (!entry || entry.sent) return;
-      pending.current.delete(id);
-      sync();
+      if (store.cancel(id)) toasts.current.delete(id);
     },
-    [sync],
+    [store],
   );
 
   const remove = useCallback(
     (task: Task) => {
-      if (pending.current.has(task.id)) return;
+      if (!store.add(userId, task)) return;
       const toastId = toast.show(`Deleted “${task.title}”.`, {
         durationMs: UNDO_WINDOW_MS,
         action: { label: "Undo", onClick: () => undo(task.id) },
-        onExpire: () => commit(task.id),
+        onExpire: () => void store.send(task.id).then(report),
       });
-      pending.current.set(task.id, { task, toastId, sent: false });
-      sync();
+      toasts.current.set(task.id, toastId);
     },
-    [toast, undo, commit, sync],
+    [store, toast, userId, undo, report],
   );
 
   useEffect(() => {
-    const flush = () => {
+    mounted.current = true;
+    const ownToasts = toasts.current;
+    const flush = (keepalive: boolean) => {
+      for (const toastId of ownToasts.values()) toast.dismiss(toastId);
+      ownToasts.clear();
+      return store.flush({ keepalive });
+    };
+    const onHide = () => {
       if (document.visibilityState === "visible") return;
-      for (const [id, entry] of pending.current) {
-        if (entry.sent) continue;
-        entry.sent = true;
-        toast.dismiss(entry.toastId);
-        deleteTask(api, userId, id, { keepalive: true }).catch(() => {
-          // The page is going away; the next load shows the task again if this failed.
-        });
-      }
+      void flush(true).then((outcomes) => outcomes.forEach(report));
     };
-    window.addEventListener("pagehide", flush);
-    document.addEventListener("visibilitychange", flush);
+    window.addEventListener("pagehide", onHide);
+    document.addEventListener("visibilitychange", onHide);
     return () => {
-      window.removeEventListener("pagehide", flush);
-      document.removeEventListener("visibilitychange", flush);
+      mounted.current = false;
+      window.removeEventListener("pagehide", onHide);
+      document.removeEventListener("visibilitychange", onHide);
+      // Leaving the tasks view (sign-out, another user, 401) makes pending deletes final now.
+      void flush(false);
     };
-  }, [api, userId, toast]);
+  }, [store, toast, report]);
 
   return { hiddenTasks, remove, undo };
 }

@@ -17,8 +17,82 @@ export async function snapshotTasks(
   return { entries: queryClient.getQueriesData({ queryKey: taskKeys.all(userId) }) };
 }
 
-export function restoreTasks(queryClient: QueryClient, snapshot: CacheSnapshot): void {
-  for (const [key, data] of snapshot.entries) queryClient.setQueryData(key, data);
+/**
+ * Rolls back only the tasks a failed change touched (`affected`), taking them from the snapshot:
+ * changes other in-flight mutations made since then are kept. A task the snapshot does not have
+ * (an optimistic add) is removed; one the cache lost (dropped by a status filter) is put back at
+ * its old place.
+ */
+export function restoreTasks(
+  queryClient: QueryClient,
+  snapshot: CacheSnapshot,
+  affected: ReadonlySet<number>,
+): void {
+  for (const [key, before] of snapshot.entries) {
+    if (!isTaskList(before)) continue;
+    const current = queryClient.getQueryData<TaskListData>(key);
+    if (!current) continue;
+    const original = new Map<number, { task: Task; page: number; index: number }>();
+    before.pages.forEach((page, pageIndex) => {
+      page.tasks.forEach((task, index) => {
+        if (affected.has(task.id)) original.set(task.id, { task, page: pageIndex, index });
+      });
+    });
+    const seen = new Set<number>();
+    let totalDelta = 0;
+    const pages = current.pages.map((page) => {
+      const tasks: Task[] = [];
+      for (const task of page.tasks) {
+        const old = original.get(task.id);
+        if (old) {
+          tasks.push(old.task);
+          seen.add(task.id);
+        } else if (affected.has(task.id)) {
+          totalDelta -= 1;
+        } else {
+          tasks.push(task);
+        }
+      }
+      return { ...page, tasks };
+    });
+    for (const [id, old] of original) {
+      const page = pages[old.page];
+      if (seen.has(id) || !page) continue;
+      const tasks = [...page.tasks];
+      tasks.splice(Math.min(old.index, tasks.length), 0, old.task);
+      pages[old.page] = { ...page, tasks };
+      totalDelta += 1;
+    }
+    const first = pages[0];
+    if (first) pages[0] = { ...first, total: Math.max(0, first.total + totalDelta) };
+    queryClient.setQueryData<TaskListData>(key, { ...current, pages });
+  }
+}
+
+/** Ids of the snapshot's cached tasks that match `predicate` (for bulk changes). */
+export function snapshotTaskIds(
+  snapshot: CacheSnapshot,
+  predicate: (task: Task) => boolean,
+): Set<number> {
+  const ids = new Set<number>();
+  for (const [, data] of snapshot.entries) {
+    if (!isTaskList(data)) continue;
+    for (const page of data.pages)
+      for (const task of page.tasks) if (predicate(task)) ids.add(task.id);
+  }
+  return ids;
+}
+
+function isTaskList(data: unknown): data is TaskListData {
+  return typeof data === "object" && data !== null && "pages" in data && Array.isArray(data.pages);
+}
+
+/** The pending counter as it was in the snapshot (undefined if it was not cached). */
+export function snapshotPendingCount(snapshot: CacheSnapshot): number | undefined {
+  for (const [key, data] of snapshot.entries) {
+    if (key[2] === "pending-count" && typeof data === "number") return data;
+  }
+  return undefined;
 }
 
 function filtersOf(key: QueryKey): TaskFilters | null {
