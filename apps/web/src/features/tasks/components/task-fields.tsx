@@ -1,6 +1,7 @@
 import { useId } from "react";
 import { PRIORITIES } from "@/lib/api-types";
 import { DESCRIPTION_MAX, type TaskFormErrors, type TaskFormValues } from "../utils/task-form";
+import { PriorityOptions } from "./priority-options";
 
 interface TaskFieldsProps {
   values: TaskFormValues;
@@ -40,12 +41,7 @@ export function TaskFields({ values, errors, onChange }: TaskFieldsProps) {
             if (priority) onChange({ priority });
           }}
         >
-          {PRIORITIES.map((priority) => (
-            <option key={priority} value={priority}>
-              {priority[0]?.toUpperCase()}
-              {priority.slice(1)}
-            </option>
-          ))}
+          <PriorityOptions />
         </select>
       </div>
       <div className="field">

@@ -3,6 +3,7 @@ import { PRIORITIES, type TaskSort, type TaskStatus } from "@/lib/api-types";
 import { useDebouncedValue } from "@/lib/use-debounced-value";
 import type { TaskFilters } from "../api/task-keys";
 import { SORTS } from "../hooks/use-task-filters";
+import { PriorityOptions } from "./priority-options";
 
 const statusLabels: Record<TaskStatus, string> = {
   all: "All",
@@ -97,12 +98,7 @@ export function TaskToolbar({ filters, onChange }: TaskToolbarProps) {
             }
           >
             <option value="">Any</option>
-            {PRIORITIES.map((priority) => (
-              <option key={priority} value={priority}>
-                {priority[0]?.toUpperCase()}
-                {priority.slice(1)}
-              </option>
-            ))}
+            <PriorityOptions />
           </select>
         </div>
         <div className="field">
