@@ -12,12 +12,19 @@ const builds = [
   {
     workspace: "apps/web",
     output: "apps/web/dist/index.html",
-    sources: ["apps/web/src", "apps/web/public", "apps/web/index.html", "apps/web/vite.config.ts"],
+    sources: [
+      "apps/web/src",
+      "apps/web/public",
+      "apps/web/index.html",
+      "apps/web/vite.config.ts",
+      "package-lock.json",
+    ],
   },
   {
     workspace: "apps/api",
     output: "apps/api/dist/index.js",
-    sources: ["apps/api/src", "apps/api/drizzle"],
+    // The lock file too: an updated dependency must not leave an old bundle in place.
+    sources: ["apps/api/src", "apps/api/drizzle", "package-lock.json"],
   },
 ];
 

@@ -22,69 +22,48 @@ const duration = z
     message: 'must be a duration such as "15m", "12h" or "7d"',
   });
 
-const envSchema = z
-  .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    HOST: z.string().min(1).optional(),
-    PORT: z.coerce
-      .number({ message: "must be a port number (0-65535)" })
-      .int("must be a port number (0-65535)")
-      .min(0, "must be a port number (0-65535)")
-      .max(65535, "must be a port number (0-65535)")
-      .default(3000),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" })
-      .optional(),
-    DATA_DIR: z.string().min(1).default("./data"),
-    BETTER_AUTH_SECRET: z
-      .string()
-      .min(32, "must be at least 32 characters (try: openssl rand -base64 32)")
-      .optional(),
-    BETTER_AUTH_URL: httpUrl.optional(),
-    CORS_ORIGINS: z
-      .string()
-      .optional()
-      .transform((value, ctx) => {
-        const origins: string[] = [];
-        for (const item of splitList(value)) {
-          const parsed = origin.safeParse(item);
-          if (parsed.success) origins.push(parsed.data);
-          else ctx.addIssue({ code: "custom", message: `"${item}" is not an http(s) origin` });
-        }
-        return origins;
-      }),
-    JWT_EXPIRES_IN: duration.default("7d"),
-    AUTH_JWKS_URL: httpUrl.optional(),
-    AUTH_JWT_ISSUER: z.string().min(1).optional(),
-    AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
-    AUTH_ACCEPT_HS256: booleanString.default(false),
-    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
-    LOG_LEVEL: z
-      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-      .default("info"),
-    WEB_DIST_DIR: z.string().min(1).optional(),
-    /** Set by npm to the directory `npm start` was run from; relative paths resolve against it. */
-    INIT_CWD: z.string().optional(),
-  })
-  // Rules across fields; they run only once every field is valid on its own.
-  .superRefine((env, ctx) => {
-    const secret = env.BETTER_AUTH_SECRET;
-    if (env.NODE_ENV === "production" && secret === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["BETTER_AUTH_SECRET"],
-        message: "is required when NODE_ENV=production (try: openssl rand -base64 32)",
-      });
-    }
-    if (env.AUTH_ACCEPT_HS256 && secret === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["AUTH_ACCEPT_HS256"],
-        message: "needs BETTER_AUTH_SECRET: HS256 tokens are checked with that shared secret",
-      });
-    }
-  });
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).optional(),
+  PORT: z.coerce
+    .number({ message: "must be a port number (0-65535)" })
+    .int("must be a port number (0-65535)")
+    .min(0, "must be a port number (0-65535)")
+    .max(65535, "must be a port number (0-65535)")
+    .default(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" })
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  BETTER_AUTH_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters (try: openssl rand -base64 32)")
+    .optional(),
+  BETTER_AUTH_URL: httpUrl.optional(),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const origins: string[] = [];
+      for (const item of splitList(value)) {
+        const parsed = origin.safeParse(item);
+        if (parsed.success) origins.push(parsed.data);
+        else ctx.addIssue({ code: "custom", message: `"${item}" is not an http(s) origin` });
+      }
+      return origins;
+    }),
+  JWT_EXPIRES_IN: duration.default("7d"),
+  AUTH_JWKS_URL: httpUrl.optional(),
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  AUTH_ACCEPT_HS256: booleanString.default(false),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  WEB_DIST_DIR: z.string().min(1).optional(),
+  /** Set by npm to the directory `npm start` was run from; relative paths resolve against it. */
+  INIT_CWD: z.string().optional(),
+});
 
 export type Config = ReturnType<typeof toConfig>;
 
@@ -141,16 +120,37 @@ export function loadDotEnvFile(): string | undefined {
 }
 
 /** Parses the environment; throws a ConfigError that lists every problem at once. */
+/**
+ * Rules that span variables, checked on the raw values so that they are reported together with
+ * every other problem (a Zod refinement would wait until each field is valid on its own).
+ */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const hasSecret = env.BETTER_AUTH_SECRET !== undefined;
+  if (env.NODE_ENV === "production" && !hasSecret) {
+    problems.push(
+      "BETTER_AUTH_SECRET is required when NODE_ENV=production (try: openssl rand -base64 32)",
+    );
+  }
+  if ((env.AUTH_ACCEPT_HS256 === "true" || env.AUTH_ACCEPT_HS256 === "1") && !hasSecret) {
+    problems.push(
+      "AUTH_ACCEPT_HS256 needs BETTER_AUTH_SECRET: HS256 tokens are checked with that shared secret",
+    );
+  }
+  return problems;
+}
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings mean "not set": `FOO= npm start` should fall back to the default, not fail.
   const defined = Object.fromEntries(
     Object.entries(source).filter(([, value]) => value !== undefined && value !== ""),
   );
   const parsed = envSchema.safeParse(defined);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".") || "env"} ${issue.message}`),
-    );
-  }
+  const problems = [
+    ...(parsed.error?.issues.map((issue) => `${issue.path.join(".") || "env"} ${issue.message}`) ??
+      []),
+    ...crossFieldProblems(defined),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return toConfig(parsed.data);
 }

@@ -74,5 +74,6 @@ if (process.argv[2] === "migrate") {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     stopMaintenance();
     await database.close();
+    logger.info("stopped");
   });
 }

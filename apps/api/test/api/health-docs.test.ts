@@ -85,6 +85,9 @@ describe("OpenAPI and docs", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/text\/html/);
     expect(response.body).toContain("/openapi.json");
+    expect(response.body).toContain("Scalar.createApiReference");
+    // Offline, the page explains itself instead of staying blank.
+    expect(response.body).toMatch(/<div id="app"><p[^>]*>Loading the API reference viewer/);
   });
 });
 

@@ -87,6 +87,15 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reports a missing production secret together with every other problem", () => {
+    const problems = problemsOf({ NODE_ENV: "production", PORT: "abc", JWT_EXPIRES_IN: "7x" });
+    expect(problems.map((problem) => problem.split(" ")[0]).sort()).toEqual([
+      "BETTER_AUTH_SECRET",
+      "JWT_EXPIRES_IN",
+      "PORT",
+    ]);
+  });
+
   it("requires a strong secret in production, and a secret for HS256", () => {
     expect(problemsOf({ NODE_ENV: "production" })).toEqual([
       "BETTER_AUTH_SECRET is required when NODE_ENV=production (try: openssl rand -base64 32)",
