@@ -7,8 +7,10 @@ import type { Auth } from "./auth";
 
 /**
  * Better Auth at /api/auth/*, with two of its answers put in our terms: an unknown auth route (an
- * empty 404) becomes a problem+json 404; and a 401 or 5xx while the database is down (a session
- * it could not look up) becomes a 503 with Retry-After, so clients retry instead of signing out.
+ * empty 404) becomes a problem+json 404; and a 401 to a request that carried a session, while the
+ * database is down, becomes a 503 with Retry-After, so clients retry instead of signing out
+ * (Better Auth reads a session it could not look up as "no session"). Its other failures are
+ * thrown (`onAPIError.throw`) and rendered by on-error.ts.
  */
 export function authRoutes(auth: Auth, database: DatabaseHandle): Handler<AppEnv> {
   return async (c) => {
@@ -17,8 +19,7 @@ export function authRoutes(auth: Auth, database: DatabaseHandle): Handler<AppEnv
       throw problems.notFound(`No route for ${c.req.method} ${c.req.path}.`);
     }
     const carriedSession = c.req.header("authorization") || c.req.header("cookie");
-    const suspicious = response.status >= 500 || (response.status === 401 && carriedSession);
-    if (suspicious && !(await databaseAnswers(database))) {
+    if (response.status === 401 && carriedSession && !(await databaseAnswers(database))) {
       throw problems.serviceUnavailable("The database is unavailable; retry shortly.");
     }
     return response;

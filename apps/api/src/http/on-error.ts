@@ -2,9 +2,9 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isDatabaseUnavailable, isDataException } from "./database-errors";
-import { HttpProblem, problems } from "./problem";
+import { HttpProblem, problems, statusTitle } from "./problem";
 
-export function renderProblem(c: Context, problem: HttpProblem): Response {
+function renderProblem(c: Context, problem: HttpProblem): Response {
   const body = {
     type: "about:blank",
     title: problem.title,
@@ -23,22 +23,12 @@ export function renderProblem(c: Context, problem: HttpProblem): Response {
   });
 }
 
-const TITLES: Partial<Record<number, string>> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  413: "Content Too Large",
-  415: "Unsupported Media Type",
-};
-
 /** The one place errors become responses: known problems as they are, anything else a bare 500. */
 export const onError: ErrorHandler = (error, c) => {
   if (error instanceof HttpProblem) return renderProblem(c, error);
   if (error instanceof HTTPException && error.status < 500) {
     const status = error.status as ContentfulStatusCode;
-    const title = TITLES[status] ?? "Request Error";
-    return renderProblem(c, new HttpProblem(status, title, error.message || title));
+    return renderProblem(c, new HttpProblem(status, error.message || statusTitle(status)));
   }
   if (isDatabaseUnavailable(error)) {
     c.var.logger?.warn({ err: error }, "database unavailable");
@@ -51,18 +41,11 @@ export const onError: ErrorHandler = (error, c) => {
     c.var.logger?.warn({ err: error }, "input refused by the database");
     return renderProblem(
       c,
-      new HttpProblem(
-        422,
-        "Unprocessable Content",
-        "The request holds a value the database cannot store or compare.",
-      ),
+      new HttpProblem(422, "The request holds a value the database cannot store or compare."),
     );
   }
   c.var.logger?.error({ err: error }, "unhandled error");
-  return renderProblem(
-    c,
-    new HttpProblem(500, "Internal Server Error", "Something went wrong on our side."),
-  );
+  return renderProblem(c, new HttpProblem(500, "Something went wrong on our side."));
 };
 
 export const onNotFound: NotFoundHandler = (c) =>

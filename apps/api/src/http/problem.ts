@@ -5,46 +5,66 @@ export interface FieldError {
   message: string;
 }
 
+/** The title of each status we answer with (RFC 9110 reason phrases). */
+const TITLES: Partial<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export const statusTitle = (status: number) => TITLES[status] ?? "Request Error";
+
 /**
  * An RFC 9457 problem. Thrown anywhere (handlers, middleware, guards) and rendered in one place,
  * `on-error.ts`, as `application/problem+json`; no handler writes an error body itself.
  */
 export class HttpProblem extends Error {
+  readonly title: string;
+
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly title: string,
     readonly detail: string,
     readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
   ) {
     super(detail);
     this.name = "HttpProblem";
+    this.title = statusTitle(status);
   }
 }
 
 export const problems = {
-  badRequest: (detail: string) => new HttpProblem(400, "Bad Request", detail),
+  badRequest: (detail: string) => new HttpProblem(400, detail),
   /** `missing`: no credentials at all, which RFC 6750 answers without an error code. */
   unauthorized: (detail: string, options: { missing?: boolean } = {}) =>
-    new HttpProblem(401, "Unauthorized", detail, {
+    new HttpProblem(401, detail, {
       headers: {
         "WWW-Authenticate": options.missing
           ? 'Bearer realm="api"'
           : 'Bearer realm="api", error="invalid_token"',
       },
     }),
-  forbidden: (detail: string) => new HttpProblem(403, "Forbidden", detail),
-  notFound: (detail: string) => new HttpProblem(404, "Not Found", detail),
-  preconditionFailed: (detail: string) => new HttpProblem(412, "Precondition Failed", detail),
-  payloadTooLarge: (detail: string) => new HttpProblem(413, "Content Too Large", detail),
-  unsupportedMediaType: (detail: string) => new HttpProblem(415, "Unsupported Media Type", detail),
+  forbidden: (detail: string) => new HttpProblem(403, detail),
+  notFound: (detail: string) => new HttpProblem(404, detail),
+  preconditionFailed: (detail: string) => new HttpProblem(412, detail),
+  payloadTooLarge: (detail: string) => new HttpProblem(413, detail),
+  unsupportedMediaType: (detail: string) => new HttpProblem(415, detail),
   validation: (errors: FieldError[]) =>
-    new HttpProblem(422, "Unprocessable Content", "The request has invalid fields.", { errors }),
+    new HttpProblem(422, "The request has invalid fields.", { errors }),
   tooManyRequests: (retryAfterSeconds: number) =>
-    new HttpProblem(429, "Too Many Requests", "Slow down and retry later.", {
+    new HttpProblem(429, "Slow down and retry later.", {
       headers: { "Retry-After": String(retryAfterSeconds) },
     }),
   serviceUnavailable: (detail: string) =>
-    new HttpProblem(503, "Service Unavailable", detail, { headers: { "Retry-After": "5" } }),
+    new HttpProblem(503, detail, { headers: { "Retry-After": "5" } }),
 };
 
 /** Zod-style issues → `{ path, message }`, with paths like `tags.2` or `query.limit`. */
