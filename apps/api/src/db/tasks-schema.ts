@@ -13,6 +13,9 @@ import {
 
 export const taskPriorities = ["low", "medium", "high"] as const;
 
+/** The largest value an `integer` column (task ids, versions) holds: beyond it, nothing matches. */
+export const MAX_INTEGER = 2_147_483_647;
+
 /** Limits of a task's fields: the columns below and the request schemas both use them. */
 export const TASK_LIMITS = { title: 200, description: 1000, tags: 10, tag: 32 } as const;
 

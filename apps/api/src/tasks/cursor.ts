@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { taskPriorities } from "../db/tasks-schema";
+import { MAX_INTEGER, taskPriorities } from "../db/tasks-schema";
 import { problems } from "../http/problem";
-import type { ListQuery } from "./tasks.schemas";
+import { type ListQuery, TASK_SORTS } from "./tasks.schemas";
 
 /**
  * A keyset position: the sort key of the last row of a page (as Postgres printed it, so that it
@@ -15,10 +15,10 @@ export interface Cursor {
 }
 
 const cursorSchema = z.object({
-  s: z.enum(["created", "updated", "title", "due_date", "priority"]),
+  s: z.enum(TASK_SORTS),
   o: z.enum(["asc", "desc"]),
   v: z.string().max(400).nullable(),
-  i: z.number().int().positive().max(2_147_483_647),
+  i: z.number().int().positive().max(MAX_INTEGER),
 });
 
 export function encodeCursor(cursor: Cursor): string {

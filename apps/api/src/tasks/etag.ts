@@ -1,4 +1,4 @@
-import type { TaskRow } from "../db/tasks-schema";
+import { MAX_INTEGER, type TaskRow } from "../db/tasks-schema";
 
 /** Strong ETag of a task: changes with every write, because `version` does. */
 export function etagOf(task: Pick<TaskRow, "id" | "version">): string {
@@ -20,7 +20,7 @@ export function versionsFromIfMatch(
     // Exactly the text etagOf() writes: no leading zeros, no versions beyond 32 bits.
     const match = /^"([1-9]\d{0,9})-([1-9]\d{0,9})"$/.exec(tag.trim());
     const version = Number(match?.[2]);
-    if (match && Number(match[1]) === taskId && version <= 2_147_483_647) versions.push(version);
+    if (match && Number(match[1]) === taskId && version <= MAX_INTEGER) versions.push(version);
   }
   return versions;
 }

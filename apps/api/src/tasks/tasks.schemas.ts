@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { TASK_LIMITS, taskPriorities } from "../db/tasks-schema";
+import { MAX_INTEGER, TASK_LIMITS, taskPriorities } from "../db/tasks-schema";
 
 /** Fields the server owns: sending one is a 422 that says so, not a silent drop. */
 export const READ_ONLY_FIELDS = new Set([
@@ -9,6 +9,8 @@ export const READ_ONLY_FIELDS = new Set([
   "updated_at",
   "completed_at",
 ]);
+
+export const TASK_SORTS = ["created", "updated", "title", "due_date", "priority"] as const;
 
 const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" });
 
@@ -102,7 +104,7 @@ export const ListQuerySchema = z.strictObject({
   due_after: dueDateTime
     .optional()
     .openapi({ description: "Only tasks due strictly after this instant" }),
-  sort: z.enum(["created", "updated", "title", "due_date", "priority"]).default("created"),
+  sort: z.enum(TASK_SORTS).default("created"),
   order: z.enum(["asc", "desc"]).default("desc"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z
@@ -122,7 +124,7 @@ export const TaskParamsSchema = UserParamsSchema.extend({
     .string()
     .regex(/^[1-9][0-9]{0,9}$/)
     .transform(Number)
-    .refine((id) => id <= 2_147_483_647)
+    .refine((id) => id <= MAX_INTEGER)
     .openapi({ param: { name: "id", in: "path" }, type: "integer", example: "42" }),
 });
 
