@@ -33,15 +33,24 @@ const apiSuite = (
 });
 
 export default defineConfig(async () => {
+  const unavailable = await postgresUnavailable();
   const projects: TestProjectInlineConfiguration[] = [
     { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
-    { extends: true, test: { name: "process", include: ["test/process/**/*.test.ts"] } },
+    {
+      extends: true,
+      test: {
+        name: "process",
+        include: ["test/process/**/*.test.ts"],
+        globalSetup: ["./test/setup/build-server.ts"],
+        // Its Postgres tests skip with this reason outside CI, and fail in CI (see server-process.ts).
+        provide: { postgresUnavailable: unavailable && !process.env.CI ? unavailable : "" },
+      },
+    },
     apiSuite("pglite", "./test/setup/pglite-template.ts", [
       "test/api/**/*.test.ts",
       "test/pglite/**/*.test.ts",
     ]),
   ];
-  const unavailable = await postgresUnavailable();
   if (unavailable && !process.env.CI) {
     console.warn(`\n[vitest] SKIPPING the PostgreSQL project: cannot connect to ${unavailable}.\n`);
   } else {

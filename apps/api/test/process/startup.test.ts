@@ -1,19 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bareEnv, serverEntry } from "../support/server-process";
 
-const apiRoot = fileURLToPath(new URL("../../", import.meta.url));
-const entry = join(apiRoot, "dist", "index.js");
-
-/** Only what a shell always has: the server must need nothing else. */
-const bareEnv = () => ({
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  HOME: process.env.HOME ?? "/tmp",
-});
+const entry = serverEntry;
 
 interface Running {
   child: ChildProcess;
@@ -61,11 +53,6 @@ function exitOf(running: Running): Promise<number | null> {
 }
 
 let cwd: string;
-
-beforeAll(() => {
-  execFileSync("npm", ["run", "build", "--silent"], { cwd: apiRoot, stdio: "pipe" });
-  expect(existsSync(entry)).toBe(true);
-}, 60_000);
 
 beforeAll(async () => {
   cwd = await mkdtemp(join(tmpdir(), "todo-startup-"));
