@@ -14,6 +14,8 @@ import type { DatabaseHandle } from "./db/client";
 import { mountOpenApi } from "./docs/openapi";
 import type { Config } from "./env";
 import { healthRoutes } from "./health/health.routes";
+import { apiCacheHeaders } from "./http/cache-headers";
+import { jsonBodiesOnly } from "./http/json-bodies-only";
 import { onError, onNotFound } from "./http/on-error";
 import { problems } from "./http/problem";
 import { validationHook } from "./http/validation-hook";
@@ -48,9 +50,19 @@ export function createApp(deps: AppDependencies) {
       },
     }),
   );
-  app.use(secureHeaders());
+  app.use(
+    secureHeaders({
+      // Pages set their own policy (the web app, /docs); this one is for API answers, which are
+      // data and must never run or frame anything.
+      overwrite: false,
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      // HSTS means something only over https; on plain http it would be ignored at best.
+      strictTransportSecurity: config.auth.baseUrl.startsWith("https://"),
+    }),
+  );
   // gzip/deflate for clients that accept it: the web app's bundle and task lists shrink ~4×.
   app.use(compress());
+  app.use("/api/*", apiCacheHeaders);
   app.use("/api/*", (c, next) => {
     c.set("db", database.db);
     return next();
@@ -92,6 +104,7 @@ export function createApp(deps: AppDependencies) {
     }),
   );
 
+  app.use("/api/*", jsonBodiesOnly);
   app.on(["GET", "POST"], "/api/auth/*", authRoutes(auth, database));
 
   const routes = app

@@ -1,27 +1,61 @@
 import type { Handler } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../app-env";
 import type { DatabaseHandle } from "../db/client";
 import { databaseAnswers } from "../db/ping";
-import { problems } from "../http/problem";
+import { HttpProblem, problems } from "../http/problem";
 import type { Auth } from "./auth";
 
+/** Headers of Better Auth's error answers that describe the body we replace. */
+const BODY_HEADERS = new Set(["content-type", "content-length", "content-encoding"]);
+
+/** Better Auth's error body: `{ code, message }` (either may be missing). */
+async function readBetterAuthError(
+  response: Response,
+): Promise<{ code?: string; message?: string }> {
+  if (!/json/i.test(response.headers.get("content-type") ?? "")) return {};
+  const body: unknown = await response.json().catch(() => undefined);
+  if (typeof body !== "object" || body === null) return {};
+  const { code, message } = body as Record<string, unknown>;
+  return {
+    ...(typeof code === "string" ? { code } : {}),
+    ...(typeof message === "string" ? { message } : {}),
+  };
+}
+
 /**
- * Better Auth at /api/auth/*, with two of its answers put in our terms: an unknown auth route (an
- * empty 404) becomes a problem+json 404; and a 401 to a request that carried a session, while the
- * database is down, becomes a 503 with Retry-After, so clients retry instead of signing out
- * (Better Auth reads a session it could not look up as "no session"). Its other failures are
- * thrown (`onAPIError.throw`) and rendered by on-error.ts.
+ * Better Auth at /api/auth/*, with its failures put in our terms:
+ * - every error answer becomes problem+json like the rest of the API, Better Auth's `code` and
+ *   `message` kept in the body for its clients, its headers (cookies, rate limit) kept;
+ * - a failure that is the database's (a 5xx, or a 401 to a request that carried a session: Better
+ *   Auth reads a session it could not look up as "no session") becomes a 503 with Retry-After while
+ *   the database does not answer, so clients retry instead of signing out.
+ * Its unexpected errors are thrown (`onAPIError.throw`) and rendered by on-error.ts.
  */
 export function authRoutes(auth: Auth, database: DatabaseHandle): Handler<AppEnv> {
   return async (c) => {
     const response = await auth.handler(c.req.raw);
+    if (response.status < 400) return response;
     if (response.status === 404 && !response.headers.get("content-type")) {
       throw problems.notFound(`No route for ${c.req.method} ${c.req.path}.`);
     }
     const carriedSession = c.req.header("authorization") || c.req.header("cookie");
-    if (response.status === 401 && carriedSession && !(await databaseAnswers(database))) {
+    const mayBeTheDatabase = response.status >= 500 || (response.status === 401 && carriedSession);
+    if (mayBeTheDatabase && !(await databaseAnswers(database))) {
       throw problems.serviceUnavailable("The database is unavailable; retry shortly.");
     }
-    return response;
+    const { code, message } = await readBetterAuthError(response);
+    const headers = new Headers();
+    for (const [name, value] of response.headers) {
+      if (!BODY_HEADERS.has(name)) headers.append(name, value);
+    }
+    // Better Auth's limiter says when to retry in X-Retry-After; HTTP's name is Retry-After.
+    const retryAfter = response.headers.get("x-retry-after");
+    if (retryAfter && !headers.has("retry-after")) headers.set("retry-after", retryAfter);
+    const status = response.status as ContentfulStatusCode;
+    throw new HttpProblem(status, message ?? `The request failed (${status}).`, {
+      headers,
+      ...(code ? { code } : {}),
+    });
   };
 }

@@ -4,6 +4,7 @@ import { bearer, jwt } from "better-auth/plugins";
 import type { Logger } from "pino";
 import type { Database } from "../db/client";
 import * as schema from "../db/schema";
+import { safeLogValue } from "../logging/log-safe";
 
 export interface AuthOptions {
   db: Database;
@@ -30,9 +31,11 @@ export function createAuth(options: AuthOptions) {
     // Unexpected errors (a database that is down) reach our error handler, which answers 503 or a
     // bare 500; Better Auth's own 4xx answers are unaffected.
     onAPIError: { throw: true },
-    // Better Auth's messages go to our structured log instead of the console.
+    // Better Auth's messages go to our structured log instead of the console, without the
+    // secrets its arguments may hold (a failed session query carries the session token).
     logger: {
-      log: (level, message, ...args) => options.logger[level]({ betterAuth: args }, message),
+      log: (level, message, ...args) =>
+        options.logger[level]({ betterAuth: args.map((arg) => safeLogValue(arg)) }, message),
     },
     plugins: [
       bearer(),

@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { safeError } from "../logging/log-safe";
 import { isDatabaseUnavailable, isDataException } from "./database-errors";
 import { HttpProblem, problems, statusTitle } from "./problem";
 
@@ -12,16 +13,21 @@ function renderProblem(c: Context, problem: HttpProblem): Response {
     detail: problem.detail,
     request_id: c.get("requestId"),
     ...(problem.options.errors ? { errors: problem.options.errors } : {}),
+    // Better Auth's clients read `code` and `message`: both are kept for its answers.
+    ...(problem.options.code ? { code: problem.options.code, message: problem.detail } : {}),
   };
-  return new Response(JSON.stringify(body), {
-    status: problem.status,
-    headers: {
-      ...Object.fromEntries(c.res.headers),
-      ...problem.options.headers,
-      "Content-Type": "application/problem+json",
-    },
-  });
+  const headers = new Headers(c.res.headers);
+  for (const [name, value] of new Headers(problem.options.headers)) {
+    // Iterating Headers yields each Set-Cookie on its own; every other name once.
+    if (name === "set-cookie") headers.append(name, value);
+    else headers.set(name, value);
+  }
+  headers.set("Content-Type", "application/problem+json");
+  return new Response(JSON.stringify(body), { status: problem.status, headers });
 }
+
+const safeErrorOf = (error: unknown) =>
+  error instanceof Error ? safeError(error) : { type: typeof error };
 
 /** The one place errors become responses: known problems as they are, anything else a bare 500. */
 export const onError: ErrorHandler = (error, c) => {
@@ -31,20 +37,20 @@ export const onError: ErrorHandler = (error, c) => {
     return renderProblem(c, new HttpProblem(status, error.message || statusTitle(status)));
   }
   if (isDatabaseUnavailable(error)) {
-    c.var.logger?.warn({ err: error }, "database unavailable");
+    c.var.logger?.warn({ err: safeErrorOf(error) }, "database unavailable");
     return renderProblem(
       c,
       problems.serviceUnavailable("The database is unavailable; retry shortly."),
     );
   }
   if (isDataException(error)) {
-    c.var.logger?.warn({ err: error }, "input refused by the database");
+    c.var.logger?.warn({ err: safeErrorOf(error) }, "input refused by the database");
     return renderProblem(
       c,
       new HttpProblem(422, "The request holds a value the database cannot store or compare."),
     );
   }
-  c.var.logger?.error({ err: error }, "unhandled error");
+  c.var.logger?.error({ err: safeErrorOf(error) }, "unhandled error");
   return renderProblem(c, new HttpProblem(500, "Something went wrong on our side."));
 };
 

@@ -9,5 +9,7 @@ export const ProblemSchema = z
     detail: z.string(),
     request_id: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    code: z.string().optional().openapi({ description: "Better Auth's error code, on /api/auth" }),
+    message: z.string().optional().openapi({ description: "The same as detail, on /api/auth" }),
   })
   .openapi("Problem");

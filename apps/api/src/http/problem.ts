@@ -33,7 +33,12 @@ export class HttpProblem extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
     readonly detail: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly options: {
+      errors?: FieldError[];
+      headers?: ConstructorParameters<typeof Headers>[0];
+      /** A machine-readable reason, e.g. Better Auth's error code (`INVALID_EMAIL_OR_PASSWORD`). */
+      code?: string;
+    } = {},
   ) {
     super(detail);
     this.name = "HttpProblem";

@@ -400,6 +400,12 @@ describe("415 a body that is not JSON", () => {
       "application/x-www-form-urlencoded",
       "multipart/form-data; boundary=x",
       "application/xml",
+      // Look-alikes a lenient parser would read as JSON.
+      "application/merge-patch+json",
+      "application/vnd.api+json",
+      "application/json; charset=utf-16",
+      "text/json",
+      "application/x-json",
     ];
     const routes: [string, string][] = [
       ["POST", tasksPath()],
@@ -418,6 +424,34 @@ describe("415 a body that is not JSON", () => {
     }
     expect(await read(task.id)).toEqual(before);
     expect(await count()).toBe(total);
+  });
+
+  it("application/json with or without charset=utf-8 is read", async () => {
+    for (const type of [
+      "application/json",
+      "application/json; charset=UTF-8",
+      "Application/JSON;charset=utf-8",
+    ]) {
+      const response = await raw("POST", tasksPath(), JSON.stringify({ title: type }), {
+        "Content-Type": type,
+      });
+      expect(response.status, type).toBe(201);
+    }
+  });
+
+  it("under /api/auth too", async () => {
+    const body = JSON.stringify({ email: user.email, password: user.password });
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "application/vnd.api+json",
+    ]) {
+      const response = await raw("POST", "/api/auth/sign-in/email", body, {
+        "Content-Type": type,
+        Origin: TEST_BASE_URL,
+      });
+      expectProblem(response, 415);
+    }
   });
 });
 

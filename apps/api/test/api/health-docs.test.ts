@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestServer, type TestServer } from "../support/test-server";
+import { createTestServer, TEST_BASE_URL, type TestServer } from "../support/test-server";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -89,6 +90,46 @@ describe("OpenAPI and docs", () => {
     // Offline, the page explains itself instead of staying blank.
     expect(response.body).toMatch(/<div id="app"><p[^>]*>Loading the API reference viewer/);
   });
+
+  it("/docs loads only a pinned viewer script checked by Subresource Integrity, under a CSP that allows nothing else", async () => {
+    const response = await server.request("/docs");
+    const scripts = [...String(response.body).matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    const external = scripts.filter(([, attributes]) => /src=/.test(attributes ?? ""));
+    expect(external).toHaveLength(1);
+    const attributes = external[0]?.[1] ?? "";
+    const src = /src="([^"]+)"/.exec(attributes)?.[1] ?? "";
+    expect(src).toMatch(
+      /^https:\/\/cdn\.jsdelivr\.net\/npm\/@scalar\/api-reference@\d+\.\d+\.\d+\//,
+    );
+    expect(attributes).toMatch(/integrity="sha384-[A-Za-z0-9+/]{64}"/);
+    expect(attributes).toContain('crossorigin="anonymous"');
+
+    const policy = response.headers.get("content-security-policy") ?? "";
+    const scriptSrc = policy.split(";").find((part) => part.trim().startsWith("script-src")) ?? "";
+    // Every inline script runs only because its exact hash is allowed; nothing from anywhere else.
+    const inline = scripts.filter(([, attributes]) => !/src=/.test(attributes ?? ""));
+    expect(inline.length).toBeGreaterThan(0);
+    for (const [, , code] of inline) {
+      const hash = createHash("sha256")
+        .update(code ?? "")
+        .digest("base64");
+      expect(scriptSrc).toContain(`'sha256-${hash}'`);
+    }
+    expect(scriptSrc.trim().split(/\s+/).slice(1).sort()).toEqual(
+      [
+        src,
+        ...inline.map(
+          ([, , code]) =>
+            `'sha256-${createHash("sha256")
+              .update(code ?? "")
+              .digest("base64")}'`,
+        ),
+      ].sort(),
+    );
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(response.body).not.toContain("fonts.scalar.com");
+  });
 });
 
 describe("cross-cutting headers", () => {
@@ -97,6 +138,46 @@ describe("cross-cutting headers", () => {
     expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+  });
+
+  it("API answers carry a CSP that allows nothing, and no HSTS on a plain-http base URL", async () => {
+    for (const path of ["/health", "/api/nobody/tasks", "/openapi.json", "/api/auth/get-session"]) {
+      const response = await server.request(path, { headers: { Origin: TEST_BASE_URL } });
+      expect(response.headers.get("content-security-policy"), path).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(response.headers.get("strict-transport-security"), path).toBeNull();
+    }
+  });
+
+  it("HSTS is sent when the public base URL is https", async () => {
+    const https = await createTestServer({ BETTER_AUTH_URL: "https://todo.example.com" });
+    try {
+      const response = await https.request("/health");
+      expect(response.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
+    } finally {
+      await https.close();
+    }
+  });
+
+  it("API answers are not stored by caches: tasks, tokens, sessions, errors", async () => {
+    const user = await server.signUp();
+    const task = await server.createTask(user);
+    const answers = [
+      await server.call("GET", `/api/${user.id}/tasks`, { token: user.jwt }),
+      await server.call("GET", `/api/${user.id}/tasks/${task.id}`, { token: user.jwt }),
+      await server.request("/api/auth/token", {
+        headers: { Authorization: `Bearer ${user.sessionToken}`, Origin: TEST_BASE_URL },
+      }),
+      await server.request("/api/auth/get-session", {
+        headers: { Authorization: `Bearer ${user.sessionToken}`, Origin: TEST_BASE_URL },
+      }),
+      await server.call("GET", "/api/nobody/tasks"),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBeLessThan(500);
+      expect(answer.headers.get("cache-control")).toMatch(/(^|, )no-store(,|$)/);
+    }
   });
 
   it("an error's request_id is the X-Request-Id the client sent", async () => {

@@ -73,3 +73,52 @@ describe("request logs", () => {
     expect(response?.level).toBe(30);
   });
 });
+
+describe("logs during a database outage", () => {
+  it("hold what failed, but never a session token, a JWT or the values a query carried", async () => {
+    const outage = await createTestServer();
+    const victim = await outage.signUp();
+    const output: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        output.push(String(chunk));
+        done();
+      },
+    });
+    const config = loadConfig({
+      BETTER_AUTH_URL: TEST_BASE_URL,
+      BETTER_AUTH_SECRET: TEST_SECRET,
+      LOG_LEVEL: "debug",
+    });
+    const logged = await createServer(config, outage.database, pino({ level: "debug" }, sink));
+    await outage.close();
+
+    const title = "a title that is nobody's business";
+    const answers = [
+      await logged.app.request("/api/auth/get-session", {
+        headers: { Authorization: `Bearer ${victim.sessionToken}`, Origin: TEST_BASE_URL },
+      }),
+      await logged.app.request("/api/auth/token", {
+        headers: {
+          Cookie: `better-auth.session_token=${victim.sessionToken}`,
+          Origin: TEST_BASE_URL,
+        },
+      }),
+      await logged.app.request(`/api/${victim.id}/tasks`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${victim.jwt}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ title }),
+      }),
+    ];
+    for (const answer of answers) expect(answer.status, await answer.clone().text()).toBe(503);
+
+    const log = output.join("");
+    // The failures were logged (so this test sees the path that leaked)…
+    expect(log).toContain("Failed query");
+    // …without what the queries carried.
+    const sessionId = victim.sessionToken.split(".")[0] ?? victim.sessionToken;
+    for (const secret of [sessionId, victim.jwt, title, victim.email, "params:"]) {
+      expect(log).not.toContain(secret);
+    }
+  });
+});

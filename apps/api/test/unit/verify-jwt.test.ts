@@ -97,7 +97,7 @@ async function expect401(promise: Promise<unknown>, detail?: RegExp) {
   expect(error, "expected a rejection").toBeInstanceOf(HttpProblem);
   if (!(error instanceof HttpProblem)) return;
   expect(error.status).toBe(401);
-  expect(error.options.headers?.["WWW-Authenticate"] ?? "").toMatch(/^Bearer( |$)/);
+  expect(new Headers(error.options.headers).get("WWW-Authenticate") ?? "").toMatch(/^Bearer( |$)/);
   if (detail) expect(error.detail).toMatch(detail);
 }
 
