@@ -5,6 +5,7 @@ import { openDatabase } from "./db/client";
 import { keepPlannerStatistics } from "./db/maintenance";
 import { runMigrations } from "./db/migrate";
 import { ConfigError, loadConfig, loadDotEnvFile } from "./env";
+import { answerClientErrors } from "./http/client-errors";
 import { createServer } from "./server";
 
 function readConfig() {
@@ -67,6 +68,8 @@ if (process.argv[2] === "migrate") {
       `hackathon-todo listening on ${config.auth.baseUrl}`,
     );
   });
+
+  answerClientErrors(server);
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) logger.error({ err }, "shutting down after an error");

@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env";
 import { problems } from "../http/problem";
 import type { VerifyToken } from "./verify-jwt";
 
+const MAX_AUTHORIZATION_LENGTH = 4096;
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*) *$/i;
 
 /**
@@ -17,6 +18,9 @@ export function requireOwner(verifyToken: VerifyToken) {
         missing: true,
       });
     }
+    // Ours are under 1 KiB; a larger one is refused before any parsing.
+    if (header.length > MAX_AUTHORIZATION_LENGTH)
+      throw problems.unauthorized("The token is too large.");
     const token = BEARER.exec(header)?.[1];
     if (!token) throw problems.unauthorized("The Authorization header must be `Bearer <JWT>`.");
     const { sub } = await verifyToken(token);

@@ -1,0 +1,183 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROCESS_SECRET, type ServerProcess, startServerProcess } from "../support/server-process";
+import { freePort } from "../support/tokens";
+
+// What only real HTTP shows: compression (browsers and fetch always send Accept-Encoding), and
+// Node's own answers to requests it refuses before the app sees them.
+
+const BROWSER_ENCODINGS = { "Accept-Encoding": "gzip, deflate, br, zstd" };
+
+let server: ServerProcess;
+let dataDir: string;
+let user: { id: string; session: string; jwt: string };
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "todo-wire-"));
+  const port = await freePort();
+  server = await startServerProcess({
+    env: {
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      BETTER_AUTH_SECRET: PROCESS_SECRET,
+      BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
+      RATE_LIMIT_PER_MINUTE: "0",
+    },
+  });
+  const signUp = await fetch(`${server.base}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { Origin: server.base, "Content-Type": "application/json", ...BROWSER_ENCODINGS },
+    body: JSON.stringify({
+      email: "wire@example.com",
+      password: "correct-horse-battery",
+      name: "W",
+    }),
+  });
+  const session = signUp.headers.get("set-auth-token") ?? "";
+  const id = ((await signUp.json()) as { user: { id: string } }).user.id;
+  const token = await fetch(`${server.base}/api/auth/token`, {
+    headers: { Authorization: `Bearer ${session}`, Origin: server.base, ...BROWSER_ENCODINGS },
+  });
+  const jwt = ((await token.json()) as { token: string }).token;
+  user = { id, session, jwt };
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const tasks = () => `${server.base}/api/${user.id}/tasks`;
+const send = (
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+) =>
+  fetch(url, {
+    method: init.method ?? "GET",
+    headers: {
+      Authorization: `Bearer ${user.jwt}`,
+      ...BROWSER_ENCODINGS,
+      ...(init.body === undefined ? {} : { "Content-Type": "application/json" }),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+
+describe("ETags over real HTTP with compression", () => {
+  it("the ETag a gzip client receives, echoed in If-Match, writes (PUT, PATCH, DELETE)", async () => {
+    // A long description: a body that compression would otherwise take.
+    const created = await send(tasks(), {
+      method: "POST",
+      body: { title: "wire", description: "d".repeat(1000), tags: ["a", "b", "c"] },
+    });
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as { id: number }).id;
+    let etag = created.headers.get("etag") ?? "";
+    expect(etag).toMatch(/^"\d+-1"$/);
+
+    const read = await send(`${tasks()}/${id}`);
+    expect(read.headers.get("etag")).toBe(etag);
+    expect(read.headers.get("content-encoding")).toBeNull();
+    expect(read.headers.get("cache-control")).toContain("no-transform");
+
+    const put = await send(`${tasks()}/${id}`, {
+      method: "PUT",
+      headers: { "If-Match": etag },
+      body: { title: "wire 2" },
+    });
+    expect(put.status).toBe(200);
+    etag = put.headers.get("etag") ?? "";
+    expect(etag).toMatch(/^"\d+-2"$/);
+
+    const patch = await send(`${tasks()}/${id}/complete`, {
+      method: "PATCH",
+      headers: { "If-Match": etag },
+    });
+    expect(patch.status).toBe(200);
+    etag = patch.headers.get("etag") ?? "";
+
+    const notModified = await send(`${tasks()}/${id}`, { headers: { "If-None-Match": etag } });
+    expect(notModified.status).toBe(304);
+
+    const stale = await send(`${tasks()}/${id}`, {
+      method: "DELETE",
+      headers: { "If-Match": `"${id}-1"` },
+    });
+    expect(stale.status).toBe(412);
+    const removed = await send(`${tasks()}/${id}`, {
+      method: "DELETE",
+      headers: { "If-Match": etag },
+    });
+    expect(removed.status).toBe(204);
+  });
+
+  it("lists are still compressed, and carry no ETag to weaken", async () => {
+    for (let i = 0; i < 30; i++) {
+      await send(tasks(), {
+        method: "POST",
+        body: { title: `list ${i}`, description: "x".repeat(200) },
+      });
+    }
+    const list = await send(`${tasks()}?limit=30`);
+    expect(list.status).toBe(200);
+    expect(list.headers.get("content-encoding")).toBe("gzip");
+    expect(list.headers.get("etag")).toBeNull();
+    expect(((await list.json()) as unknown[]).length).toBe(30);
+  });
+});
+
+describe("headers on the wire", () => {
+  it("token and session answers are not stored by caches; no HSTS on http; a CSP on API answers", async () => {
+    for (const path of ["/api/auth/token", "/api/auth/get-session"]) {
+      const response = await fetch(`${server.base}${path}`, {
+        headers: {
+          Authorization: `Bearer ${user.session}`,
+          Origin: server.base,
+          ...BROWSER_ENCODINGS,
+        },
+      });
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("cache-control"), path).toMatch(/no-store/);
+      expect(response.headers.get("strict-transport-security"), path).toBeNull();
+      expect(response.headers.get("content-security-policy"), path).toContain("default-src 'none'");
+    }
+  });
+
+  it("a large token is a 401 problem; one over Node's header limit a 431 problem, not an empty answer", async () => {
+    const large = await send(tasks(), {
+      headers: { Authorization: `Bearer ${"a".repeat(8_000)}.b.c` },
+    });
+    expect(large.status).toBe(401);
+    expect(large.headers.get("content-type")).toBe("application/problem+json");
+
+    // fetch refuses nothing here, but read the raw answer to be sure what Node itself sent.
+    const huge = await rawGet(`${tasks()}`, { Authorization: `Bearer ${"a".repeat(64_000)}.b.c` });
+    expect(huge.status).toBe(431);
+    expect(huge.headers["content-type"]).toBe("application/problem+json");
+    expect(JSON.parse(huge.body)).toMatchObject({ status: 431, title: expect.any(String) });
+  });
+});
+
+function rawGet(url: string, headers: Record<string, string>) {
+  return new Promise<{
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+  }>((resolve, reject) => {
+    const request = httpRequest(url, { headers }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+      );
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
