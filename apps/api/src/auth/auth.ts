@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Database } from "../db/client";
 import * as schema from "../db/schema";
 import { safeLogValue } from "../logging/log-safe";
+import { assertValidUserName } from "./user-name";
 
 export interface AuthOptions {
   db: Database;
@@ -36,6 +37,12 @@ export function createAuth(options: AuthOptions) {
     logger: {
       log: (level, message, ...args) =>
         options.logger[level]({ betterAuth: args.map((arg) => safeLogValue(arg)) }, message),
+    },
+    databaseHooks: {
+      user: {
+        create: { before: async (user) => assertValidUserName(user.name) },
+        update: { before: async (user) => assertValidUserName(user.name) },
+      },
     },
     plugins: [
       bearer(),

@@ -86,3 +86,28 @@ describe("errors under /api/auth are problem+json, with Better Auth's code kept"
     expect(response.headers.get("set-auth-token")).toBeTruthy();
   });
 });
+
+describe("sign-up names", () => {
+  const signUp = (name: string) =>
+    post("/api/auth/sign-up/email", {
+      email: `name-${Math.random().toString(36).slice(2)}@example.com`,
+      password: "correct-horse-battery",
+      name,
+    });
+
+  it("are refused when over 100 characters, blank, or not valid Unicode: 422, no account made", async () => {
+    for (const name of ["n".repeat(101), "   ", "lone \ud800 surrogate", "nul \u0000 inside"]) {
+      const response = await signUp(name);
+      expectProblem(response, 422);
+      expect(response.body.code).toBe("INVALID_NAME");
+    }
+  });
+
+  it("of up to 100 characters, in any script, are kept as given", async () => {
+    for (const name of ["n".repeat(100), "Zoë 🙂".padEnd(100, "é"), "山田 太郎"]) {
+      const response = await signUp(name);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      expect(response.body.user.name).toBe(name);
+    }
+  });
+});
