@@ -14,9 +14,13 @@ import type { DatabaseHandle } from "./db/client";
 import { mountOpenApi } from "./docs/openapi";
 import type { Config } from "./env";
 import { healthRoutes } from "./health/health.routes";
+import { clientAddress } from "./http/client-address-middleware";
 import { onError, onNotFound } from "./http/on-error";
 import { problems } from "./http/problem";
 import { validationHook } from "./http/validation-hook";
+import { betterAuthTooManyRequests } from "./rate-limit/better-auth-too-many-requests";
+import type { CounterStore } from "./rate-limit/counter-store";
+import { credentialLimiter } from "./rate-limit/credential-limiter";
 import { taskRoutes } from "./tasks/tasks.index";
 import { spaRoutes } from "./web/serve-spa";
 
@@ -28,6 +32,8 @@ export interface AppDependencies {
   auth: Auth;
   verifyToken: VerifyToken;
   logger: Logger;
+  /** Shared rate-limit counters (PostgreSQL): one budget across every replica. */
+  rateLimitStore: CounterStore;
   latestMigration: number;
 }
 
@@ -92,6 +98,11 @@ export function createApp(deps: AppDependencies) {
     }),
   );
 
+  app.use("/api/*", clientAddress(config.trustProxy));
+  app.use("/api/auth/*", betterAuthTooManyRequests());
+  if (config.auth.rateLimit) {
+    app.use("/api/auth/*", credentialLimiter({ store: deps.rateLimitStore, auth }));
+  }
   app.on(["GET", "POST"], "/api/auth/*", authRoutes(auth, database));
 
   const routes = app

@@ -13,14 +13,17 @@ function renderProblem(c: Context, problem: HttpProblem): Response {
     request_id: c.get("requestId"),
     ...(problem.options.errors ? { errors: problem.options.errors } : {}),
   };
-  return new Response(JSON.stringify(body), {
-    status: problem.status,
-    headers: {
-      ...Object.fromEntries(c.res.headers),
-      ...problem.options.headers,
-      "Content-Type": "application/problem+json",
-    },
-  });
+  // Headers already on the response (CORS, request id) stay; `set`, not a spread, so that a
+  // handler's own Content-Type (Better Auth's 429 passes through here) is replaced, not joined.
+  const headers = new Headers(c.res.headers);
+  headers.delete("Content-Length");
+  for (const [name, value] of Object.entries(problem.options.headers ?? {}))
+    headers.set(name, value);
+  headers.set("Content-Type", "application/problem+json");
+  // A handler's own Response (Better Auth's) replaces the one requestId() put its header on.
+  const requestId = c.get("requestId");
+  if (requestId) headers.set("X-Request-Id", requestId);
+  return new Response(JSON.stringify(body), { status: problem.status, headers });
 }
 
 /** The one place errors become responses: known problems as they are, anything else a bare 500. */
