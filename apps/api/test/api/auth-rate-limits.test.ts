@@ -1,13 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { usePostgres } from "../../src/db/client";
 import { rateLimitCounters } from "../../src/db/rate-limit-schema";
+import { loadConfig } from "../../src/env";
 import { CREDENTIAL_LIMITS, signInLimits } from "../../src/rate-limit/credential-limits";
+import { createServer } from "../../src/server";
 import { expectProblem } from "../support/problems";
 import {
   createTestServer,
   type JsonResponse,
   TEST_BASE_URL,
+  TEST_SECRET,
   type TestServer,
 } from "../support/test-server";
 
@@ -374,6 +379,51 @@ describe("with the limits off (the default outside production)", () => {
         body: JSON.stringify({ email: user.email, password: WRONG }),
       });
       expect(response.status).toBe(401);
+    }
+  });
+});
+
+describe("with the database down", () => {
+  it("limited routes answer 503 with Retry-After, never a 500", async () => {
+    // Nothing listens on port 1: every count fails to reach the store.
+    const url = "postgres://postgres@127.0.0.1:1/x";
+    const config = loadConfig({
+      NODE_ENV: "test",
+      BETTER_AUTH_URL: TEST_BASE_URL,
+      BETTER_AUTH_SECRET: TEST_SECRET,
+      DATABASE_URL: url,
+      AUTH_RATE_LIMIT: "true",
+      WEB_DIST_DIR: "/nonexistent-web-dist",
+      LOG_LEVEL: "silent",
+    });
+    const database = usePostgres(url);
+    try {
+      const { app } = await createServer(config, database, pino({ level: "silent" }));
+      const cases: [string, string, string?][] = [
+        ["POST", "/api/auth/sign-in/email", JSON.stringify({ email: newEmail(), password: WRONG })],
+        [
+          "POST",
+          "/api/auth/sign-up/email",
+          JSON.stringify({ email: newEmail(), password: PASSWORD, name: "X" }),
+        ],
+        // Better Auth's own limiter counts in the same store.
+        ["GET", "/api/auth/get-session"],
+      ];
+      for (const [method, path, body] of cases) {
+        const response = await app.request(path, {
+          method,
+          headers: { Origin: TEST_BASE_URL, "Content-Type": "application/json" },
+          body,
+        });
+        const text = await response.text();
+        expectProblem(
+          { status: response.status, headers: response.headers, body: JSON.parse(text) },
+          503,
+        );
+        expect(response.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
+      }
+    } finally {
+      await database.close().catch(() => {});
     }
   });
 });
