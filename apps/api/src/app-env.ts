@@ -2,6 +2,7 @@ import type { RequestIdVariables } from "hono/request-id";
 import type { PinoLogger } from "hono-pino";
 import type { RateLimitInfo } from "hono-rate-limiter";
 import type { Database } from "./db/client";
+import type { ClientAddress } from "./http/client-address";
 
 /** What middleware puts on the Hono context for the handlers after it. */
 export interface AppEnv {
@@ -11,5 +12,7 @@ export interface AppEnv {
     userId: string;
     db: Database;
     rateLimit: RateLimitInfo;
+    /** Decided once per request by client-address-middleware.ts. */
+    clientAddress: ClientAddress;
   };
 }

@@ -15,10 +15,13 @@ import { mountOpenApi } from "./docs/openapi";
 import type { Config } from "./env";
 import { healthRoutes } from "./health/health.routes";
 import { apiCacheHeaders } from "./http/cache-headers";
+import { clientAddress } from "./http/client-address-middleware";
 import { jsonBodiesOnly } from "./http/json-bodies-only";
 import { onError, onNotFound } from "./http/on-error";
 import { problems } from "./http/problem";
 import { validationHook } from "./http/validation-hook";
+import type { CounterStore } from "./rate-limit/counter-store";
+import { credentialLimiter } from "./rate-limit/credential-limiter";
 import { taskRoutes } from "./tasks/tasks.index";
 import { spaRoutes } from "./web/serve-spa";
 
@@ -30,6 +33,8 @@ export interface AppDependencies {
   auth: Auth;
   verifyToken: VerifyToken;
   logger: Logger;
+  /** Shared rate-limit counters (PostgreSQL): one budget across every replica. */
+  rateLimitStore: CounterStore;
   latestMigration: number;
 }
 
@@ -105,6 +110,10 @@ export function createApp(deps: AppDependencies) {
   );
 
   app.use("/api/*", jsonBodiesOnly);
+  app.use("/api/*", clientAddress(config.trustProxy));
+  if (config.auth.rateLimit) {
+    app.use("/api/auth/*", credentialLimiter({ store: deps.rateLimitStore, auth }));
+  }
   app.on(["GET", "POST"], "/api/auth/*", authRoutes(auth, database));
 
   const routes = app

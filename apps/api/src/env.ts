@@ -59,6 +59,14 @@ const envSchema = z.object({
   AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
   AUTH_ACCEPT_HS256: booleanString.default(false),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  /** Sign-in, sign-up and password-check limits (ours and Better Auth's); default: production. */
+  AUTH_RATE_LIMIT: booleanString.optional(),
+  /** How many proxies in front of the server append to X-Forwarded-For (0: use the socket). */
+  TRUST_PROXY: z.coerce
+    .number({ message: "must be a whole number of proxy hops (0, 1, 2…)" })
+    .int("must be a whole number of proxy hops (0, 1, 2…)")
+    .min(0, "must be a whole number of proxy hops (0, 1, 2…)")
+    .default(0),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_DIST_DIR: z.string().min(1).optional(),
   /** Set by npm to the directory `npm start` was run from; relative paths resolve against it. */
@@ -88,6 +96,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     webDistDir: env.WEB_DIST_DIR ? fromBase(env.WEB_DIST_DIR) : paths.webDist,
     logLevel: env.LOG_LEVEL,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    trustProxy: env.TRUST_PROXY,
     corsOrigins: env.CORS_ORIGINS,
     auth: {
       baseUrl,
@@ -97,6 +106,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       issuer: env.AUTH_JWT_ISSUER ?? baseUrl,
       audience: env.AUTH_JWT_AUDIENCE ?? baseUrl,
       acceptHs256: env.AUTH_ACCEPT_HS256,
+      rateLimit: env.AUTH_RATE_LIMIT ?? env.NODE_ENV === "production",
     },
   };
 }

@@ -36,7 +36,7 @@ if (
 ) {
   logger.warn(
     { baseUrl: config.auth.baseUrl },
-    "NODE_ENV is not production on a public URL: sign-in rate limits are off and the dev server's origins are trusted",
+    `NODE_ENV is not production on a public URL: ${config.auth.rateLimit ? "" : "sign-in rate limits are off (AUTH_RATE_LIMIT) and "}the dev server's origins are trusted`,
   );
 }
 const database = await openDatabase({

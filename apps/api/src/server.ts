@@ -6,6 +6,7 @@ import { createJwtVerifier } from "./auth/verify-jwt";
 import type { DatabaseHandle } from "./db/client";
 import { latestMigrationTimestamp } from "./db/migrate";
 import type { Config } from "./env";
+import { createCounterStore } from "./rate-limit/counter-store";
 
 /** The Vite dev server's origins, trusted by Better Auth outside production only. */
 const DEV_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"];
@@ -13,6 +14,9 @@ const DEV_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"];
 /** Wires config and an open, migrated database into the app: shared by index.ts and the tests. */
 export async function createServer(config: Config, database: DatabaseHandle, logger: Logger) {
   const secret = await resolveAuthSecret(config);
+  const rateLimitStore = createCounterStore(database.db, {
+    onCleanupError: (error) => logger.warn({ err: error }, "rate-limit clean-up failed"),
+  });
   const auth = createAuth({
     db: database.db,
     baseUrl: config.auth.baseUrl,
@@ -23,7 +27,8 @@ export async function createServer(config: Config, database: DatabaseHandle, log
       ...config.corsOrigins,
       ...(config.isProduction ? [] : DEV_ORIGINS),
     ],
-    rateLimit: config.isProduction,
+    rateLimit: config.auth.rateLimit,
+    rateLimitStore,
     logger: logger.child({ component: "better-auth" }),
   });
   const verifyToken = createJwtVerifier({
@@ -40,6 +45,7 @@ export async function createServer(config: Config, database: DatabaseHandle, log
     auth,
     verifyToken,
     logger,
+    rateLimitStore,
     latestMigration: await latestMigrationTimestamp(),
   });
   return { app, auth };

@@ -4,7 +4,10 @@ import { bearer, jwt } from "better-auth/plugins";
 import type { Logger } from "pino";
 import type { Database } from "../db/client";
 import * as schema from "../db/schema";
+import { CLIENT_ADDRESS_HEADER } from "../http/client-address-middleware";
 import { safeLogValue } from "../logging/log-safe";
+import { betterAuthLimits } from "../rate-limit/better-auth-limits";
+import type { CounterStore } from "../rate-limit/counter-store";
 import { assertValidUserName } from "./user-name";
 
 export interface AuthOptions {
@@ -13,8 +16,10 @@ export interface AuthOptions {
   secret: string;
   jwtExpiresIn: string;
   trustedOrigins: string[];
-  /** Better Auth's own limiter for sign-in/sign-up; on in production, opt-in elsewhere. */
+  /** Better Auth's own limiter (AUTH_RATE_LIMIT); on in production, opt-in elsewhere. */
   rateLimit: boolean;
+  /** Where its counters live: the shared store (per-process memory without one). */
+  rateLimitStore?: CounterStore;
   logger: Logger;
 }
 
@@ -27,7 +32,13 @@ export function createAuth(options: AuthOptions) {
     database: drizzleAdapter(options.db, { provider: "pg", schema }),
     emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128 },
     trustedOrigins: options.trustedOrigins,
-    rateLimit: { enabled: options.rateLimit },
+    rateLimit: {
+      enabled: options.rateLimit,
+      ...(options.rateLimitStore ? betterAuthLimits(options.rateLimitStore) : {}),
+    },
+    // The client address as client-address-middleware.ts decided it (socket, or X-Forwarded-For
+    // through TRUST_PROXY), never a header the client wrote: see decision 017.
+    advanced: { ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER], ipv6Subnet: 64 } },
     telemetry: { enabled: false },
     // Unexpected errors (a database that is down) reach our error handler, which answers 503 or a
     // bare 500; Better Auth's own 4xx answers are unaffected.

@@ -16,13 +16,18 @@ function renderProblem(c: Context, problem: HttpProblem): Response {
     // Better Auth's clients read `code` and `message`: both are kept for its answers.
     ...(problem.options.code ? { code: problem.options.code, message: problem.detail } : {}),
   };
+  // Headers already on the response (CORS, request id) stay; the problem's own are set over
+  // them, except that each Set-Cookie is added (iterating Headers yields each one on its own).
   const headers = new Headers(c.res.headers);
+  headers.delete("Content-Length");
   for (const [name, value] of new Headers(problem.options.headers)) {
-    // Iterating Headers yields each Set-Cookie on its own; every other name once.
     if (name === "set-cookie") headers.append(name, value);
     else headers.set(name, value);
   }
   headers.set("Content-Type", "application/problem+json");
+  // A handler's own Response (Better Auth's) replaces the one requestId() put its header on.
+  const requestId = c.get("requestId");
+  if (requestId) headers.set("X-Request-Id", requestId);
   return new Response(JSON.stringify(body), { status: problem.status, headers });
 }
 

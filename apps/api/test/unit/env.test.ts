@@ -73,6 +73,8 @@ describe("loadConfig", () => {
       JWT_EXPIRES_IN: "forever",
       LOG_LEVEL: "loud",
       RATE_LIMIT_PER_MINUTE: "-1",
+      AUTH_RATE_LIMIT: "sometimes",
+      TRUST_PROXY: "true",
     });
     expect(problems.map((problem) => problem.split(" ")[0]).sort()).toEqual(
       [
@@ -83,6 +85,8 @@ describe("loadConfig", () => {
         "LOG_LEVEL",
         "PORT",
         "RATE_LIMIT_PER_MINUTE",
+        "AUTH_RATE_LIMIT",
+        "TRUST_PROXY",
       ].sort(),
     );
   });
@@ -106,5 +110,26 @@ describe("loadConfig", () => {
     expect(() =>
       loadConfig({ NODE_ENV: "production", BETTER_AUTH_SECRET: "x".repeat(32) }),
     ).not.toThrow();
+  });
+
+  it("turns the sign-in and sign-up limits on in production only, unless told otherwise", () => {
+    const secret = { BETTER_AUTH_SECRET: "x".repeat(32) };
+    expect(loadConfig({}).auth.rateLimit).toBe(false);
+    expect(loadConfig({ NODE_ENV: "test" }).auth.rateLimit).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production", ...secret }).auth.rateLimit).toBe(true);
+    expect(loadConfig({ AUTH_RATE_LIMIT: "true" }).auth.rateLimit).toBe(true);
+    expect(
+      loadConfig({ NODE_ENV: "production", AUTH_RATE_LIMIT: "false", ...secret }).auth.rateLimit,
+    ).toBe(false);
+  });
+
+  it("reads TRUST_PROXY as a number of proxy hops, 0 by default", () => {
+    expect(loadConfig({}).trustProxy).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: "2" }).trustProxy).toBe(2);
+    for (const value of ["-1", "1.5", "true", "loopback"]) {
+      expect(problemsOf({ TRUST_PROXY: value }), value).toEqual([
+        "TRUST_PROXY must be a whole number of proxy hops (0, 1, 2…)",
+      ]);
+    }
   });
 });
