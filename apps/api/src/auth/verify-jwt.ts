@@ -7,6 +7,7 @@ import {
 } from "jose";
 import { LRUCache } from "lru-cache";
 import { problems } from "../http/problem";
+import type { SessionCheck } from "./live-sessions";
 
 export interface VerifiedToken {
   sub: string;
@@ -19,8 +20,14 @@ export type VerifyToken = (token: string) => Promise<VerifiedToken>;
 export interface JwtVerifierOptions {
   issuer: string;
   audience: string;
-  /** Where the EdDSA public keys come from: this server's key table, or another server's JWKS. */
-  keys: { source: "local"; load: () => Promise<JSONWebKeySet> } | { source: "remote"; url: string };
+  /**
+   * Where the EdDSA public keys come from: this server's key table, or another server's JWKS.
+   * With `sessions`, a token signed with the local keys must name a live session (`sid`) of its
+   * `sub`; tokens from a remote JWKS name sessions in another database and are not checked.
+   */
+  keys:
+    | { source: "local"; load: () => Promise<JSONWebKeySet>; sessions?: SessionCheck }
+    | { source: "remote"; url: string };
   /** When set, HS256 tokens signed with this shared secret are accepted too. */
   hs256Secret?: string;
   /** How long an unknown `kid` waits before the key set is read again. */
@@ -111,29 +118,48 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
   const getKey: JWTVerifyGetKey = (header, token) =>
     header.alg === "HS256" && hmacKey ? hmacKey : eddsaKeys(header, token);
 
-  const verified = new LRUCache<string, VerifiedToken>({ max: 10_000 });
+  const sessions = keys.source === "local" ? keys.sessions : undefined;
+
+  /** A verified token; `sid` is set when its session must still be live on every use. */
+  type Verified = VerifiedToken & { sid?: string };
+  const verified = new LRUCache<string, Verified>({ max: 10_000 });
+
+  // Checked on cache hits too: the cache skips the signature, never the session (decision 019).
+  const requireLiveSession = async (token: Verified): Promise<VerifiedToken> => {
+    if (token.sid !== undefined && sessions && !(await sessions(token.sid, token.sub))) {
+      throw problems.unauthorized(
+        "The token's session has ended (signed out, revoked, expired or password changed).",
+      );
+    }
+    return { sub: token.sub, exp: token.exp };
+  };
 
   return async (token) => {
     const cached = verified.get(token);
-    if (cached && cached.exp * 1000 > Date.now()) return cached;
+    if (cached && cached.exp * 1000 > Date.now()) return requireLiveSession(cached);
 
-    const payload = await jwtVerify(token, getKey, {
+    const { payload, protectedHeader } = await jwtVerify(token, getKey, {
       algorithms,
       issuer: options.issuer,
       audience: options.audience,
       requiredClaims: ["exp", "iat", "sub"],
-    }).then(
-      (result) => result.payload,
-      (error: unknown) => {
-        throw toProblem(error);
-      },
-    );
+    }).catch((error: unknown) => {
+      throw toProblem(error);
+    });
     if (typeof payload.sub !== "string" || payload.sub === "" || typeof payload.exp !== "number") {
       throw problems.unauthorized("The token has no subject.");
     }
-    const result = { sub: payload.sub, exp: payload.exp };
+    const result: Verified = { sub: payload.sub, exp: payload.exp };
+    // HS256 tokens come from whoever shares the secret, whose sessions may live anywhere: only
+    // tokens signed with our own keys are bound to our session table.
+    if (sessions && protectedHeader.alg !== "HS256") {
+      if (typeof payload.sid !== "string" || payload.sid === "") {
+        throw problems.unauthorized("The token is not bound to a session; fetch a new one.");
+      }
+      result.sid = payload.sid;
+    }
     verified.set(token, result, { ttl: Math.min(CACHE_TTL_MS, payload.exp * 1000 - Date.now()) });
-    return result;
+    return requireLiveSession(result);
   };
 }
 
