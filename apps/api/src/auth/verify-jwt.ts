@@ -120,23 +120,23 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
 
   const sessions = keys.source === "local" ? keys.sessions : undefined;
 
-  /** A verified token; `sid` is set when its session must still be live on every use. */
-  type Verified = VerifiedToken & { sid?: string };
+  /** A verified token, and the session that must still be live on every use (when bound). */
+  type Verified = { token: VerifiedToken; sid?: string };
   const verified = new LRUCache<string, Verified>({ max: 10_000 });
 
   // Checked on cache hits too: the cache skips the signature, never the session (decision 019).
-  const requireLiveSession = async (token: Verified): Promise<VerifiedToken> => {
-    if (token.sid !== undefined && sessions && !(await sessions(token.sid, token.sub))) {
+  const requireLiveSession = async ({ token, sid }: Verified): Promise<VerifiedToken> => {
+    if (sid !== undefined && sessions && !(await sessions(sid, token.sub))) {
       throw problems.unauthorized(
         "The token's session has ended (signed out, revoked, expired or password changed).",
       );
     }
-    return { sub: token.sub, exp: token.exp };
+    return token;
   };
 
   return async (token) => {
     const cached = verified.get(token);
-    if (cached && cached.exp * 1000 > Date.now()) return requireLiveSession(cached);
+    if (cached && cached.token.exp * 1000 > Date.now()) return requireLiveSession(cached);
 
     const { payload, protectedHeader } = await jwtVerify(token, getKey, {
       algorithms,
@@ -149,7 +149,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
     if (typeof payload.sub !== "string" || payload.sub === "" || typeof payload.exp !== "number") {
       throw problems.unauthorized("The token has no subject.");
     }
-    const result: Verified = { sub: payload.sub, exp: payload.exp };
+    const result: Verified = { token: { sub: payload.sub, exp: payload.exp } };
     // HS256 tokens come from whoever shares the secret, whose sessions may live anywhere: only
     // tokens signed with our own keys are bound to our session table.
     if (sessions && protectedHeader.alg !== "HS256") {
