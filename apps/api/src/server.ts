@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
 import { createApp } from "./app";
 import { createAuth } from "./auth/auth";
+import { createSessionCheck, SESSION_RECHECK_MS } from "./auth/live-sessions";
 import { resolveAuthSecret } from "./auth/secret";
+import { sessionLookup } from "./auth/session-lookup";
 import { createJwtVerifier } from "./auth/verify-jwt";
 import type { DatabaseHandle } from "./db/client";
 import { latestMigrationTimestamp } from "./db/migrate";
@@ -11,8 +13,18 @@ import { createCounterStore } from "./rate-limit/counter-store";
 /** The Vite dev server's origins, trusted by Better Auth outside production only. */
 const DEV_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"];
 
+export interface ServerOptions {
+  /** How long a process trusts what it read about a session (SESSION_RECHECK_MS); tests shorten it. */
+  sessionRecheckMs?: number;
+}
+
 /** Wires config and an open, migrated database into the app: shared by index.ts and the tests. */
-export async function createServer(config: Config, database: DatabaseHandle, logger: Logger) {
+export async function createServer(
+  config: Config,
+  database: DatabaseHandle,
+  logger: Logger,
+  options: ServerOptions = {},
+) {
   const secret = await resolveAuthSecret(config);
   const rateLimitStore = createCounterStore(database.db, {
     onCleanupError: (error) => logger.warn({ err: error }, "rate-limit clean-up failed"),
@@ -36,7 +48,14 @@ export async function createServer(config: Config, database: DatabaseHandle, log
     audience: config.auth.audience,
     keys: config.auth.jwksUrl
       ? { source: "remote", url: config.auth.jwksUrl }
-      : { source: "local", load: () => auth.api.getJwks() },
+      : {
+          source: "local",
+          load: () => auth.api.getJwks(),
+          sessions: createSessionCheck(
+            sessionLookup(database.db),
+            options.sessionRecheckMs ?? SESSION_RECHECK_MS,
+          ),
+        },
     hs256Secret: config.auth.acceptHs256 ? secret : undefined,
   });
   const app = createApp({

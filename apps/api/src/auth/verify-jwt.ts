@@ -7,6 +7,7 @@ import {
 } from "jose";
 import { LRUCache } from "lru-cache";
 import { problems } from "../http/problem";
+import type { SessionCheck } from "./live-sessions";
 
 export interface VerifiedToken {
   sub: string;
@@ -19,8 +20,14 @@ export type VerifyToken = (token: string) => Promise<VerifiedToken>;
 export interface JwtVerifierOptions {
   issuer: string;
   audience: string;
-  /** Where the EdDSA public keys come from: this server's key table, or another server's JWKS. */
-  keys: { source: "local"; load: () => Promise<JSONWebKeySet> } | { source: "remote"; url: string };
+  /**
+   * Where the EdDSA public keys come from: this server's key table, or another server's JWKS.
+   * With `sessions`, a token signed with the local keys must name a live session (`sid`) of its
+   * `sub`; tokens from a remote JWKS name sessions in another database and are not checked.
+   */
+  keys:
+    | { source: "local"; load: () => Promise<JSONWebKeySet>; sessions?: SessionCheck }
+    | { source: "remote"; url: string };
   /** When set, HS256 tokens signed with this shared secret are accepted too. */
   hs256Secret?: string;
   /** How long an unknown `kid` waits before the key set is read again. */
@@ -33,6 +40,8 @@ const KEYS_MAX_AGE_MS = 10 * 60_000;
 /** A verified token is trusted from memory for at most this long (and never past its `exp`). */
 const CACHE_TTL_MS = 5 * 60_000;
 const REMOTE_TIMEOUT_MS = 5_000;
+/** How far ahead of ours another server's clock may be when it issues a token. */
+const MAX_CLOCK_SKEW_MS = 60_000;
 
 /** The key source could not be read: our problem (503), never the token's (401). */
 class KeySourceUnavailable extends Error {
@@ -111,29 +120,53 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
   const getKey: JWTVerifyGetKey = (header, token) =>
     header.alg === "HS256" && hmacKey ? hmacKey : eddsaKeys(header, token);
 
-  const verified = new LRUCache<string, VerifiedToken>({ max: 10_000 });
+  const sessions = keys.source === "local" ? keys.sessions : undefined;
+
+  /** A verified token, and the session that must still be live on every use (when bound). */
+  type Verified = { token: VerifiedToken; sid?: string };
+  const verified = new LRUCache<string, Verified>({ max: 10_000 });
+
+  // Checked on cache hits too: the cache skips the signature, never the session (decision 019).
+  const requireLiveSession = async ({ token, sid }: Verified): Promise<VerifiedToken> => {
+    if (sid !== undefined && sessions && !(await sessions(sid, token.sub))) {
+      throw problems.unauthorized(
+        "The token's session has ended (signed out, revoked, expired or password changed).",
+      );
+    }
+    return token;
+  };
 
   return async (token) => {
     const cached = verified.get(token);
-    if (cached && cached.exp * 1000 > Date.now()) return cached;
+    if (cached && cached.token.exp * 1000 > Date.now()) return requireLiveSession(cached);
 
-    const payload = await jwtVerify(token, getKey, {
+    const { payload, protectedHeader } = await jwtVerify(token, getKey, {
       algorithms,
       issuer: options.issuer,
       audience: options.audience,
       requiredClaims: ["exp", "iat", "sub"],
-    }).then(
-      (result) => result.payload,
-      (error: unknown) => {
-        throw toProblem(error);
-      },
-    );
+    }).catch((error: unknown) => {
+      throw toProblem(error);
+    });
     if (typeof payload.sub !== "string" || payload.sub === "" || typeof payload.exp !== "number") {
       throw problems.unauthorized("The token has no subject.");
     }
-    const result = { sub: payload.sub, exp: payload.exp };
+    // jose checks that `iat` is a number, not when it was: a token "issued" in the future was made
+    // by a clock we do not trust, or by someone keeping a stolen key's tokens for later.
+    if (typeof payload.iat === "number" && payload.iat * 1000 > Date.now() + MAX_CLOCK_SKEW_MS) {
+      throw problems.unauthorized("The token was issued in the future.");
+    }
+    const result: Verified = { token: { sub: payload.sub, exp: payload.exp } };
+    // HS256 tokens come from whoever shares the secret, whose sessions may live anywhere: only
+    // tokens signed with our own keys are bound to our session table.
+    if (sessions && protectedHeader.alg !== "HS256") {
+      if (typeof payload.sid !== "string" || payload.sid === "") {
+        throw problems.unauthorized("The token is not bound to a session; fetch a new one.");
+      }
+      result.sid = payload.sid;
+    }
     verified.set(token, result, { ttl: Math.min(CACHE_TTL_MS, payload.exp * 1000 - Date.now()) });
-    return result;
+    return requireLiveSession(result);
   };
 }
 

@@ -12,6 +12,9 @@ Get a JWT from Better Auth, mounted at \`/api/auth\`:
    answers with a session cookie and a \`set-auth-token\` header;
 2. \`GET /api/auth/token\` with that cookie or \`Authorization: Bearer <set-auth-token>\` → \`{ "token" }\`.
 
+A JWT is refused once its session ends (sign-out, revocation, password change; within 30 s) or
+at its \`exp\`: then get a new one.
+
 Public keys: \`GET /api/auth/jwks\`. Errors are \`application/problem+json\` (RFC 9457).`;
 
 /**

@@ -6,7 +6,7 @@ import pino from "pino";
 import { inject } from "vitest";
 import { type DatabaseHandle, usePglite, usePostgres } from "../../src/db/client";
 import { loadConfig } from "../../src/env";
-import { createServer } from "../../src/server";
+import { createServer, type ServerOptions } from "../../src/server";
 import { withDatabase } from "./postgres-url";
 
 export type TestDatabaseInfo =
@@ -58,7 +58,10 @@ export interface JsonResponse {
 }
 
 /** The whole app on a fresh database, called in-process (`app.request`), no port opened. */
-export async function createTestServer(env: Record<string, string> = {}) {
+export async function createTestServer(
+  env: Record<string, string> = {},
+  options: ServerOptions = {},
+) {
   const database = await openTestDatabase();
   const config = loadConfig({
     NODE_ENV: "test",
@@ -69,7 +72,7 @@ export async function createTestServer(env: Record<string, string> = {}) {
     LOG_LEVEL: "silent",
     ...env,
   });
-  const { app, auth } = await createServer(config, database, pino({ level: "silent" }));
+  const { app, auth } = await createServer(config, database, pino({ level: "silent" }), options);
 
   async function request(path: string, init: RequestInit = {}): Promise<JsonResponse> {
     const response = await app.request(path, init);

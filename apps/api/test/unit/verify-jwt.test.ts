@@ -128,6 +128,8 @@ describe("createJwtVerifier: claims and algorithms", () => {
       ["no exp", { exp: undefined }],
       ["expired", { iat: nowSeconds() - 100, exp: nowSeconds() - 10 }],
       ["not yet valid", { nbf: nowSeconds() + 600 }],
+      ["issued in the future", { iat: nowSeconds() + 120, exp: nowSeconds() + 900 }],
+      ["iat not a number", { iat: "soon" as unknown as number }],
     ];
     for (const [name, claims] of cases) {
       await expect401(verify(await tokenFor(key, { claims })), undefined).catch(
@@ -138,8 +140,13 @@ describe("createJwtVerifier: claims and algorithms", () => {
     }
     const impostor = await makeKey("k1");
     await expect401(verify(await tokenFor(impostor)));
-    // Control: the same construction with nothing changed passes.
+    // Control: the same construction with nothing changed passes, and so does a token from a
+    // clock a little ahead of ours.
     await expect(verify(await tokenFor(key))).resolves.toMatchObject({ sub: "user-1" });
+    const slightlyAhead = { iat: nowSeconds() + 30, exp: nowSeconds() + 900 };
+    await expect(verify(await tokenFor(key, { claims: slightlyAhead }))).resolves.toMatchObject({
+      sub: "user-1",
+    });
   });
 
   it("pins the algorithms: an ES256 key in the key set does not make ES256 tokens valid", async () => {
