@@ -14,6 +14,7 @@ import type { DatabaseHandle } from "./db/client";
 import { mountOpenApi } from "./docs/openapi";
 import type { Config } from "./env";
 import { healthRoutes } from "./health/health.routes";
+import { closeConnectionsWhenDraining } from "./http/drain";
 import { onError, onNotFound } from "./http/on-error";
 import { problems } from "./http/problem";
 import { validationHook } from "./http/validation-hook";
@@ -29,12 +30,16 @@ export interface AppDependencies {
   verifyToken: VerifyToken;
   logger: Logger;
   latestMigration: number;
+  /** Fires when the server starts to drain before it exits. */
+  draining: AbortSignal;
 }
 
 export function createApp(deps: AppDependencies) {
   const { config, database, auth } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook() });
 
+  // Outermost, so that it marks the final response, whatever produced it.
+  app.use(closeConnectionsWhenDraining(deps.draining));
   app.use(requestId());
   app.use(
     pinoLogger({

@@ -10,8 +10,16 @@ import type { Config } from "./env";
 /** The Vite dev server's origins, trusted by Better Auth outside production only. */
 const DEV_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"];
 
-/** Wires config and an open, migrated database into the app: shared by index.ts and the tests. */
-export async function createServer(config: Config, database: DatabaseHandle, logger: Logger) {
+/**
+ * Wires config and an open, migrated database into the app: shared by index.ts and the tests.
+ * `draining` fires when the process starts to shut down (see shutdown.ts).
+ */
+export async function createServer(
+  config: Config,
+  database: DatabaseHandle,
+  logger: Logger,
+  options: { draining?: AbortSignal } = {},
+) {
   const secret = await resolveAuthSecret(config);
   const auth = createAuth({
     db: database.db,
@@ -41,6 +49,7 @@ export async function createServer(config: Config, database: DatabaseHandle, log
     verifyToken,
     logger,
     latestMigration: await latestMigrationTimestamp(),
+    draining: options.draining ?? new AbortController().signal,
   });
   return { app, auth };
 }
