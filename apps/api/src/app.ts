@@ -8,6 +8,7 @@ import { pinoLogger } from "hono-pino";
 import type { Logger } from "pino";
 import type { AppEnv } from "./app-env";
 import type { Auth } from "./auth/auth";
+import type { AuthFailureLog } from "./auth/auth-failures";
 import { authRoutes } from "./auth/auth-routes";
 import type { VerifyToken } from "./auth/verify-jwt";
 import type { DatabaseHandle } from "./db/client";
@@ -17,6 +18,7 @@ import { healthRoutes } from "./health/health.routes";
 import { closeConnectionsWhenDraining } from "./http/drain";
 import { onError, onNotFound } from "./http/on-error";
 import { problems } from "./http/problem";
+import { requestDeadline } from "./http/request-deadline";
 import { validationHook } from "./http/validation-hook";
 import { taskRoutes } from "./tasks/tasks.index";
 import { spaRoutes } from "./web/serve-spa";
@@ -27,6 +29,7 @@ export interface AppDependencies {
   config: Config;
   database: DatabaseHandle;
   auth: Auth;
+  authFailures: AuthFailureLog;
   verifyToken: VerifyToken;
   logger: Logger;
   latestMigration: number;
@@ -56,6 +59,8 @@ export function createApp(deps: AppDependencies) {
   app.use(secureHeaders());
   // gzip/deflate for clients that accept it: the web app's bundle and task lists shrink ~4×.
   app.use(compress());
+  // Every API request answers within REQUEST_TIMEOUT_MS; a streaming route must opt out (see there).
+  app.use("/api/*", requestDeadline());
   app.use("/api/*", (c, next) => {
     c.set("db", database.db);
     return next();
@@ -97,7 +102,7 @@ export function createApp(deps: AppDependencies) {
     }),
   );
 
-  app.on(["GET", "POST"], "/api/auth/*", authRoutes(auth, database));
+  app.on(["GET", "POST"], "/api/auth/*", authRoutes(auth, deps.authFailures));
 
   const routes = app
     .route("/", healthRoutes({ database, latestMigration: deps.latestMigration }))

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { createApp } from "./app";
 import { createAuth } from "./auth/auth";
+import { createAuthFailureLog } from "./auth/auth-failures";
 import { resolveAuthSecret } from "./auth/secret";
 import { createJwtVerifier } from "./auth/verify-jwt";
 import type { DatabaseHandle } from "./db/client";
@@ -21,6 +22,7 @@ export async function createServer(
   options: { draining?: AbortSignal } = {},
 ) {
   const secret = await resolveAuthSecret(config);
+  const authFailures = createAuthFailureLog();
   const auth = createAuth({
     db: database.db,
     baseUrl: config.auth.baseUrl,
@@ -33,6 +35,7 @@ export async function createServer(
     ],
     rateLimit: config.isProduction,
     logger: logger.child({ component: "better-auth" }),
+    onErrorLogged: authFailures.noteLoggedError,
   });
   const verifyToken = createJwtVerifier({
     issuer: config.auth.issuer,
@@ -46,6 +49,7 @@ export async function createServer(
     config,
     database,
     auth,
+    authFailures,
     verifyToken,
     logger,
     latestMigration: await latestMigrationTimestamp(),

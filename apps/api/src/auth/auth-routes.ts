@@ -1,26 +1,28 @@
 import type { Handler } from "hono";
 import type { AppEnv } from "../app-env";
-import type { DatabaseHandle } from "../db/client";
-import { databaseAnswers } from "../db/ping";
-import { problems } from "../http/problem";
+import { HttpProblem, problems } from "../http/problem";
 import type { Auth } from "./auth";
+import type { AuthFailureLog } from "./auth-failures";
 
 /**
- * Better Auth at /api/auth/*, with two of its answers put in our terms: an unknown auth route (an
- * empty 404) becomes a problem+json 404; and a 401 to a request that carried a session, while the
- * database is down, becomes a 503 with Retry-After, so clients retry instead of signing out
- * (Better Auth reads a session it could not look up as "no session"). Its other failures are
- * thrown (`onAPIError.throw`) and rendered by on-error.ts.
+ * Better Auth at /api/auth/*, with some of its answers put in our terms: an unknown auth route (an
+ * empty 404) becomes a problem+json 404; a 401 or 5xx given while the database failed under it
+ * becomes a 503 with Retry-After, so that clients retry instead of signing out (Better Auth reads
+ * a session it could not look up as "no session"); and its other 5xx become a problem+json 500.
+ * Failures it does not catch itself are thrown (`onAPIError.throw`) and rendered by on-error.ts.
  */
-export function authRoutes(auth: Auth, database: DatabaseHandle): Handler<AppEnv> {
+export function authRoutes(auth: Auth, failures: AuthFailureLog): Handler<AppEnv> {
   return async (c) => {
-    const response = await auth.handler(c.req.raw);
+    const { response, databaseUnavailable } = await failures.track(() => auth.handler(c.req.raw));
     if (response.status === 404 && !response.headers.get("content-type")) {
       throw problems.notFound(`No route for ${c.req.method} ${c.req.path}.`);
     }
-    const carriedSession = c.req.header("authorization") || c.req.header("cookie");
-    if (response.status === 401 && carriedSession && !(await databaseAnswers(database))) {
+    if (databaseUnavailable && (response.status === 401 || response.status >= 500)) {
       throw problems.serviceUnavailable("The database is unavailable; retry shortly.");
+    }
+    if (response.status >= 500) {
+      c.var.logger?.error({ status: response.status }, "Better Auth answered with a server error");
+      throw new HttpProblem(500, "Something went wrong on our side.");
     }
     return response;
   };

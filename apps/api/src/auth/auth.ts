@@ -14,6 +14,8 @@ export interface AuthOptions {
   /** Better Auth's own limiter for sign-in/sign-up; on in production, opt-in elsewhere. */
   rateLimit: boolean;
   logger: Logger;
+  /** Called with the arguments of every error Better Auth logs (see auth-failures.ts). */
+  onErrorLogged?: (args: unknown[]) => void;
 }
 
 export function createAuth(options: AuthOptions) {
@@ -32,7 +34,10 @@ export function createAuth(options: AuthOptions) {
     onAPIError: { throw: true },
     // Better Auth's messages go to our structured log instead of the console.
     logger: {
-      log: (level, message, ...args) => options.logger[level]({ betterAuth: args }, message),
+      log: (level, message, ...args) => {
+        if (level === "error") options.onErrorLogged?.(args);
+        options.logger[level]({ betterAuth: args }, message);
+      },
     },
     plugins: [
       bearer(),

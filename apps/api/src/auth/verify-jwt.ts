@@ -32,7 +32,8 @@ const DEFAULT_RELOAD_COOLDOWN_MS = 30_000;
 const KEYS_MAX_AGE_MS = 10 * 60_000;
 /** A verified token is trusted from memory for at most this long (and never past its `exp`). */
 const CACHE_TTL_MS = 5 * 60_000;
-const REMOTE_TIMEOUT_MS = 5_000;
+/** Well inside REQUEST_TIMEOUT_MS (5 s), so that a JWKS outage answers 503 on its own account. */
+const REMOTE_TIMEOUT_MS = 3_000;
 
 /** The key source could not be read: our problem (503), never the token's (401). */
 class KeySourceUnavailable extends Error {

@@ -1,3 +1,4 @@
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export interface FieldError {
@@ -25,19 +26,24 @@ export const statusTitle = (status: number) => TITLES[status] ?? "Request Error"
 
 /**
  * An RFC 9457 problem. Thrown anywhere (handlers, middleware, guards) and rendered in one place,
- * `on-error.ts`, as `application/problem+json`; no handler writes an error body itself.
+ * `on-error.ts`, as `application/problem+json`; no handler writes an error body itself. It is a
+ * Hono HTTPException, so that Hono's middleware that takes one (such as `timeout`) can throw it.
  */
-export class HttpProblem extends Error {
+export class HttpProblem extends HTTPException {
   readonly title: string;
+  readonly detail: string;
+  readonly options: { errors?: FieldError[]; headers?: Record<string, string> };
 
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly detail: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    status: ContentfulStatusCode,
+    detail: string,
+    options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
   ) {
-    super(detail);
+    super(status, { message: detail });
     this.name = "HttpProblem";
     this.title = statusTitle(status);
+    this.detail = detail;
+    this.options = options;
   }
 }
 
