@@ -16,6 +16,7 @@ import { mountOpenApi } from "./docs/openapi";
 import type { Config } from "./env";
 import { healthRoutes } from "./health/health.routes";
 import { closeConnectionsWhenDraining } from "./http/drain";
+import { loggableError } from "./http/loggable-error";
 import { onError, onNotFound } from "./http/on-error";
 import { problems } from "./http/problem";
 import { requestDeadline } from "./http/request-deadline";
@@ -53,6 +54,9 @@ export function createApp(deps: AppDependencies) {
         onReqBindings: (c) => ({ req: { method: c.req.method, path: c.req.path } }),
         onResBindings: (c) => ({ res: { status: c.res.status } }),
         onResLevel: (c) => (c.res.status >= 500 ? "error" : "info"),
+        // hono-pino's default is the error's message, which for a database error holds the
+        // query's parameters (session tokens, emails).
+        onResMessage: (c) => (c.error ? loggableError(c.error).message : "Request completed"),
       },
     }),
   );

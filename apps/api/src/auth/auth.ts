@@ -4,6 +4,7 @@ import { bearer, jwt } from "better-auth/plugins";
 import type { Logger } from "pino";
 import type { Database } from "../db/client";
 import * as schema from "../db/schema";
+import { loggableError } from "../http/loggable-error";
 
 export interface AuthOptions {
   db: Database;
@@ -36,7 +37,8 @@ export function createAuth(options: AuthOptions) {
     logger: {
       log: (level, message, ...args) => {
         if (level === "error") options.onErrorLogged?.(args);
-        options.logger[level]({ betterAuth: args }, message);
+        const loggable = args.map((arg) => (arg instanceof Error ? loggableError(arg) : arg));
+        options.logger[level]({ betterAuth: loggable }, message);
       },
     },
     plugins: [

@@ -165,4 +165,14 @@ describe.skipIf(skip)("a database that hangs or goes down", () => {
       }
     }, 40_000);
   }
+
+  it("logs the failures without the session token, the JWT or the email they concerned", () => {
+    const log = server.output();
+    expect(log).toContain("database unavailable");
+    // The session token Better Auth looks up is the part before the signature.
+    const [rawSessionToken = ""] = user.sessionToken.split(".");
+    for (const secret of [rawSessionToken, user.jwt, user.email]) {
+      expect(log).not.toContain(secret);
+    }
+  });
 });
