@@ -4,11 +4,10 @@ import type { Logger } from "pino";
 import type { DatabaseHandle } from "./db/client";
 import { drainHttpServer } from "./http/drain";
 
-/**
- * The shutdown budget (decision 020), inside Docker's and Kubernetes' default 10 s between SIGTERM
- * and SIGKILL. Requests themselves end within REQUEST_TIMEOUT_MS (5 s), so a drain normally takes
- * as long as the slowest request in flight; these bounds are for what does not end by itself.
- */
+// The shutdown budget (decision 020), inside Docker's and Kubernetes' default 10 s between SIGTERM
+// and SIGKILL. Requests themselves end within REQUEST_TIMEOUT_MS (5 s), so a drain normally takes
+// as long as the slowest request in flight; these bounds are for what does not end by itself.
+
 /** A connection with no request in progress is closed this long after the signal. */
 export const IDLE_CONNECTION_GRACE_MS = 1_000;
 /** Connections still open this long after the signal are destroyed, and the exit code is 1. */

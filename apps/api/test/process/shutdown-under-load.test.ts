@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { IDLE_CONNECTION_GRACE_MS } from "../../src/shutdown";
+import { DRAIN_TIMEOUT_MS, IDLE_CONNECTION_GRACE_MS } from "../../src/shutdown";
 import { signUpOverHttp } from "../support/http-user";
 import { startKeepAliveLoad } from "../support/keep-alive-load";
 import {
@@ -165,3 +165,33 @@ for (const engine of engines) {
     });
   });
 }
+
+describe("a connection that never finishes its request", () => {
+  const engine = engines.find((candidate) => !candidate.skip) ?? engines[engines.length - 1];
+  it("is destroyed after the drain timeout, and the exit code says so", async () => {
+    if (!engine) throw new Error("no engine");
+    const database = await engine.open();
+    try {
+      const server = await startServerProcess({ env: serverEnv(database.env) });
+      try {
+        // Headers without their final blank line: a request in progress, never idle.
+        const socket = connect(server.port, "127.0.0.1");
+        socket.on("error", () => {});
+        await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+        socket.write("GET /health HTTP/1.1\r\nHost: localhost\r\n");
+        await sleep(100);
+        const signalledAt = performance.now();
+        server.child.kill("SIGTERM");
+        expect(await server.exited(), server.output()).toBe(1);
+        const exitMs = performance.now() - signalledAt;
+        expect(exitMs).toBeGreaterThanOrEqual(DRAIN_TIMEOUT_MS - 50);
+        expect(exitMs).toBeLessThan(DRAIN_TIMEOUT_MS + 1_500);
+        expect(server.output()).toContain("DrainTimedOut");
+      } finally {
+        await server.stop("SIGKILL");
+      }
+    } finally {
+      await database.cleanUp();
+    }
+  }, 30_000);
+});
