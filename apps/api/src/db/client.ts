@@ -30,13 +30,15 @@ export function usePglite(client: PGlite): DatabaseHandle {
   };
 }
 
-/**
- * The database's share of the 5 s a request may take (REQUEST_TIMEOUT_MS; decision 020): a
- * database that is down, hung or overloaded becomes a 503 within these, not a hang.
- */
+// The database's share of the 5 s a request may take (REQUEST_TIMEOUT_MS; decision 020): a
+// database that is down, hung or overloaded becomes a 503 within these, not a hang.
+
 /** To open a connection, or to wait for a free one when all are busy. */
 export const DATABASE_CONNECT_TIMEOUT_MS = 2_000;
-/** Server side: Postgres cancels a longer statement itself (SQLSTATE 57014) and the connection stays usable. */
+/**
+ * Server side: Postgres cancels a longer statement itself (SQLSTATE 57014, a 503) and the
+ * connection stays usable.
+ */
 export const DATABASE_STATEMENT_TIMEOUT_MS = 2_000;
 /**
  * Client side, for a server that does not answer at all (hung, or the network lost): a little

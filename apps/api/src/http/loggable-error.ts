@@ -25,7 +25,8 @@ export function loggableError(error: unknown, depth = 0): LoggableError {
   const head = `${error.name}: ${error.message}`;
   const frames = error.stack?.startsWith(head) ? error.stack.slice(head.length) : undefined;
   return {
-    type: error.name,
+    // Drizzle's and pg's error classes keep the name "Error"; their class says more.
+    type: error.name === "Error" ? error.constructor.name : error.name,
     message,
     ...(typeof code === "string" ? { code } : {}),
     ...(frames ? { stack: `${error.name}: ${message}${frames}` } : {}),
