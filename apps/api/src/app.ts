@@ -8,6 +8,7 @@ import { pinoLogger } from "hono-pino";
 import type { Logger } from "pino";
 import type { AppEnv } from "./app-env";
 import type { Auth } from "./auth/auth";
+import type { AuthFailureLog } from "./auth/auth-failures";
 import { authRoutes } from "./auth/auth-routes";
 import type { VerifyToken } from "./auth/verify-jwt";
 import type { DatabaseHandle } from "./db/client";
@@ -16,9 +17,12 @@ import type { Config } from "./env";
 import { healthRoutes } from "./health/health.routes";
 import { apiCacheHeaders } from "./http/cache-headers";
 import { clientAddress } from "./http/client-address-middleware";
+import { closeConnectionsWhenDraining } from "./http/drain";
 import { jsonBodiesOnly } from "./http/json-bodies-only";
+import { loggableError } from "./http/loggable-error";
 import { onError, onNotFound } from "./http/on-error";
 import { problems } from "./http/problem";
+import { requestDeadline } from "./http/request-deadline";
 import { validationHook } from "./http/validation-hook";
 import type { CounterStore } from "./rate-limit/counter-store";
 import { credentialLimiter } from "./rate-limit/credential-limiter";
@@ -31,17 +35,22 @@ export interface AppDependencies {
   config: Config;
   database: DatabaseHandle;
   auth: Auth;
+  authFailures: AuthFailureLog;
   verifyToken: VerifyToken;
   logger: Logger;
   /** Shared rate-limit counters (PostgreSQL): one budget across every replica. */
   rateLimitStore: CounterStore;
   latestMigration: number;
+  /** Fires when the server starts to drain before it exits. */
+  draining: AbortSignal;
 }
 
 export function createApp(deps: AppDependencies) {
   const { config, database, auth } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook() });
 
+  // Outermost, so that it marks the final response, whatever produced it.
+  app.use(closeConnectionsWhenDraining(deps.draining));
   app.use(requestId());
   app.use(
     pinoLogger({
@@ -52,6 +61,9 @@ export function createApp(deps: AppDependencies) {
         onReqBindings: (c) => ({ req: { method: c.req.method, path: c.req.path } }),
         onResBindings: (c) => ({ res: { status: c.res.status } }),
         onResLevel: (c) => (c.res.status >= 500 ? "error" : "info"),
+        // hono-pino's default is the error's message, which for a database error holds the
+        // query's parameters (session tokens, emails).
+        onResMessage: (c) => (c.error ? loggableError(c.error).message : "Request completed"),
       },
     }),
   );
@@ -68,6 +80,8 @@ export function createApp(deps: AppDependencies) {
   // gzip/deflate for clients that accept it: the web app's bundle and task lists shrink ~4×.
   app.use(compress());
   app.use("/api/*", apiCacheHeaders);
+  // Every API request answers within REQUEST_TIMEOUT_MS; a streaming route must opt out (see there).
+  app.use("/api/*", requestDeadline());
   app.use("/api/*", (c, next) => {
     c.set("db", database.db);
     return next();
@@ -114,7 +128,7 @@ export function createApp(deps: AppDependencies) {
   if (config.auth.rateLimit) {
     app.use("/api/auth/*", credentialLimiter({ store: deps.rateLimitStore, auth }));
   }
-  app.on(["GET", "POST"], "/api/auth/*", authRoutes(auth, database));
+  app.on(["GET", "POST"], "/api/auth/*", authRoutes(auth, deps.authFailures));
 
   const routes = app
     .route("/", healthRoutes({ database, latestMigration: deps.latestMigration }))

@@ -1,5 +1,5 @@
+import { Server as HttpServer } from "node:http";
 import { serve } from "@hono/node-server";
-import closeWithGrace from "close-with-grace";
 import pino from "pino";
 import { openDatabase } from "./db/client";
 import { keepPlannerStatistics } from "./db/maintenance";
@@ -7,6 +7,7 @@ import { runMigrations } from "./db/migrate";
 import { ConfigError, loadConfig, loadDotEnvFile } from "./env";
 import { answerClientErrors } from "./http/client-errors";
 import { createServer } from "./server";
+import { shutDownGracefully } from "./shutdown";
 
 function readConfig() {
   try {
@@ -56,7 +57,8 @@ logger.info({ database: database.kind }, "database migrations applied");
 if (process.argv[2] === "migrate") {
   await database.close();
 } else {
-  const { app } = await createServer(config, database, logger);
+  const draining = new AbortController();
+  const { app } = await createServer(config, database, logger, { draining: draining.signal });
   const stopMaintenance = keepPlannerStatistics(database, logger);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info(
@@ -71,12 +73,12 @@ if (process.argv[2] === "migrate") {
 
   answerClientErrors(server);
 
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-    if (err) logger.error({ err }, "shutting down after an error");
-    else logger.info({ signal }, "shutting down");
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    stopMaintenance();
-    await database.close();
-    logger.info("stopped");
+  if (!(server instanceof HttpServer)) throw new Error("expected an HTTP/1.1 server");
+  shutDownGracefully({
+    server,
+    database,
+    draining,
+    logger,
+    beforeDatabaseClose: stopMaintenance,
   });
 }

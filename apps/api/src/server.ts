@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { createApp } from "./app";
 import { createAuth } from "./auth/auth";
+import { createAuthFailureLog } from "./auth/auth-failures";
 import { createSessionCheck, SESSION_RECHECK_MS } from "./auth/live-sessions";
 import { resolveAuthSecret } from "./auth/secret";
 import { sessionLookup } from "./auth/session-lookup";
@@ -8,6 +9,7 @@ import { createJwtVerifier } from "./auth/verify-jwt";
 import type { DatabaseHandle } from "./db/client";
 import { latestMigrationTimestamp } from "./db/migrate";
 import type { Config } from "./env";
+import { loggableError } from "./http/loggable-error";
 import { createCounterStore } from "./rate-limit/counter-store";
 
 /** The Vite dev server's origins, trusted by Better Auth outside production only. */
@@ -16,6 +18,8 @@ const DEV_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"];
 export interface ServerOptions {
   /** How long a process trusts what it read about a session (SESSION_RECHECK_MS); tests shorten it. */
   sessionRecheckMs?: number;
+  /** Fires when the process starts to shut down (see shutdown.ts). */
+  draining?: AbortSignal;
 }
 
 /** Wires config and an open, migrated database into the app: shared by index.ts and the tests. */
@@ -26,8 +30,10 @@ export async function createServer(
   options: ServerOptions = {},
 ) {
   const secret = await resolveAuthSecret(config);
+  const authFailures = createAuthFailureLog();
   const rateLimitStore = createCounterStore(database.db, {
-    onCleanupError: (error) => logger.warn({ err: error }, "rate-limit clean-up failed"),
+    onCleanupError: (error) =>
+      logger.warn({ err: loggableError(error) }, "rate-limit clean-up failed"),
   });
   const auth = createAuth({
     db: database.db,
@@ -42,6 +48,7 @@ export async function createServer(
     rateLimit: config.auth.rateLimit,
     rateLimitStore,
     logger: logger.child({ component: "better-auth" }),
+    onErrorLogged: authFailures.noteLoggedError,
   });
   const verifyToken = createJwtVerifier({
     issuer: config.auth.issuer,
@@ -62,10 +69,12 @@ export async function createServer(
     config,
     database,
     auth,
+    authFailures,
     verifyToken,
     logger,
     rateLimitStore,
     latestMigration: await latestMigrationTimestamp(),
+    draining: options.draining ?? new AbortController().signal,
   });
   return { app, auth };
 }

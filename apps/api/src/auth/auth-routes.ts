@@ -1,10 +1,9 @@
 import type { Handler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../app-env";
-import type { DatabaseHandle } from "../db/client";
-import { databaseAnswers } from "../db/ping";
 import { HttpProblem, problems } from "../http/problem";
 import type { Auth } from "./auth";
+import type { AuthFailureLog } from "./auth-failures";
 
 /** Headers of Better Auth's error answers that describe the body we replace. */
 const BODY_HEADERS = new Set(["content-type", "content-length", "content-encoding"]);
@@ -27,22 +26,24 @@ async function readBetterAuthError(
  * Better Auth at /api/auth/*, with its failures put in our terms:
  * - every error answer becomes problem+json like the rest of the API, Better Auth's `code` and
  *   `message` kept in the body for its clients, its headers (cookies, rate limit) kept;
- * - a failure that is the database's (a 5xx, or a 401 to a request that carried a session: Better
- *   Auth reads a session it could not look up as "no session") becomes a 503 with Retry-After while
- *   the database does not answer, so clients retry instead of signing out.
- * Its unexpected errors are thrown (`onAPIError.throw`) and rendered by on-error.ts.
+ * - a 401 or 5xx given while the database failed under it becomes a 503 with Retry-After, so that
+ *   clients retry instead of signing out (Better Auth reads a session it could not look up as
+ *   "no session"); its other 5xx become a problem+json 500.
+ * Failures it does not catch itself are thrown (`onAPIError.throw`) and rendered by on-error.ts.
  */
-export function authRoutes(auth: Auth, database: DatabaseHandle): Handler<AppEnv> {
+export function authRoutes(auth: Auth, failures: AuthFailureLog): Handler<AppEnv> {
   return async (c) => {
-    const response = await auth.handler(c.req.raw);
+    const { response, databaseUnavailable } = await failures.track(() => auth.handler(c.req.raw));
     if (response.status < 400) return response;
     if (response.status === 404 && !response.headers.get("content-type")) {
       throw problems.notFound(`No route for ${c.req.method} ${c.req.path}.`);
     }
-    const carriedSession = c.req.header("authorization") || c.req.header("cookie");
-    const mayBeTheDatabase = response.status >= 500 || (response.status === 401 && carriedSession);
-    if (mayBeTheDatabase && !(await databaseAnswers(database))) {
+    if (databaseUnavailable && (response.status === 401 || response.status >= 500)) {
       throw problems.serviceUnavailable("The database is unavailable; retry shortly.");
+    }
+    if (response.status >= 500) {
+      c.var.logger?.error({ status: response.status }, "Better Auth answered with a server error");
+      throw new HttpProblem(500, "Something went wrong on our side.");
     }
     const { code, message } = await readBetterAuthError(response);
     const headers = new Headers();

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { Database } from "../db/client";
 import * as schema from "../db/schema";
 import { CLIENT_ADDRESS_HEADER } from "../http/client-address-middleware";
-import { safeLogValue } from "../logging/log-safe";
+import { loggableValue } from "../http/loggable-value";
 import { betterAuthLimits } from "../rate-limit/better-auth-limits";
 import type { CounterStore } from "../rate-limit/counter-store";
 import { assertValidUserName } from "./user-name";
@@ -22,6 +22,8 @@ export interface AuthOptions {
   /** Where its counters live: the shared store (per-process memory without one). */
   rateLimitStore?: CounterStore;
   logger: Logger;
+  /** Called with the arguments of every error Better Auth logs (see auth-failures.ts). */
+  onErrorLogged?: (args: unknown[]) => void;
 }
 
 /**
@@ -67,8 +69,10 @@ export function createAuth(options: AuthOptions) {
     // Better Auth's messages go to our structured log instead of the console, without the
     // secrets its arguments may hold (a failed session query carries the session token).
     logger: {
-      log: (level, message, ...args) =>
-        options.logger[level]({ betterAuth: args.map((arg) => safeLogValue(arg)) }, message),
+      log: (level, message, ...args) => {
+        if (level === "error") options.onErrorLogged?.(args);
+        options.logger[level]({ betterAuth: args.map((arg) => loggableValue(arg)) }, message);
+      },
     },
     databaseHooks: {
       user: {

@@ -39,7 +39,8 @@ const DEFAULT_RELOAD_COOLDOWN_MS = 30_000;
 const KEYS_MAX_AGE_MS = 10 * 60_000;
 /** A verified token is trusted from memory for at most this long (and never past its `exp`). */
 const CACHE_TTL_MS = 5 * 60_000;
-const REMOTE_TIMEOUT_MS = 5_000;
+/** Well inside REQUEST_TIMEOUT_MS (5 s), so that a JWKS outage answers 503 on its own account. */
+const REMOTE_TIMEOUT_MS = 3_000;
 /** How far ahead of ours another server's clock may be when it issues a token. */
 const MAX_CLOCK_SKEW_MS = 60_000;
 

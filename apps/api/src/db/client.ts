@@ -30,6 +30,22 @@ export function usePglite(client: PGlite): DatabaseHandle {
   };
 }
 
+// The database's share of the 5 s a request may take (REQUEST_TIMEOUT_MS; decision 020): a
+// database that is down, hung or overloaded becomes a 503 within these, not a hang.
+
+/** To open a connection, or to wait for a free one when all are busy. */
+export const DATABASE_CONNECT_TIMEOUT_MS = 2_000;
+/**
+ * Server side: Postgres cancels a longer statement itself (SQLSTATE 57014, a 503) and the
+ * connection stays usable.
+ */
+export const DATABASE_STATEMENT_TIMEOUT_MS = 2_000;
+/**
+ * Client side, for a server that does not answer at all (hung, or the network lost): a little
+ * longer than the statement timeout, so that a live server reports its own cancellation first.
+ */
+export const DATABASE_QUERY_TIMEOUT_MS = 2_500;
+
 export function usePostgres(
   connectionString: string,
   onError?: (error: Error) => void,
@@ -37,9 +53,12 @@ export function usePostgres(
   const pool = new pg.Pool({
     connectionString,
     max: 10,
-    // Fail fast instead of hanging when the database is down: the request becomes a 503.
-    connectionTimeoutMillis: 3_000,
-    query_timeout: 10_000,
+    connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS,
+    query_timeout: DATABASE_QUERY_TIMEOUT_MS,
+    // A SET on each new connection, not the `statement_timeout` startup parameter: poolers in
+    // transaction mode (PgBouncer, Neon's pooled URLs) refuse unknown startup parameters.
+    onConnect: (client) =>
+      client.query(`set statement_timeout = ${DATABASE_STATEMENT_TIMEOUT_MS}`).then(() => {}),
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its connection emits here; without a listener the process would exit.

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import type { DatabaseHandle } from "../db/client";
 import { isSchemaCurrent } from "../db/migrate";
-import { withTimeout } from "../db/ping";
+import { withTimeout } from "../db/with-timeout";
 import { problems } from "../http/problem";
 import { ProblemSchema } from "../http/problem-schema";
 

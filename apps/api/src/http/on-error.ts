@@ -1,8 +1,8 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { safeError } from "../logging/log-safe";
 import { isDatabaseUnavailable, isDataException } from "./database-errors";
+import { loggableError } from "./loggable-error";
 import { HttpProblem, problems, statusTitle } from "./problem";
 
 function renderProblem(c: Context, problem: HttpProblem): Response {
@@ -31,9 +31,6 @@ function renderProblem(c: Context, problem: HttpProblem): Response {
   return new Response(JSON.stringify(body), { status: problem.status, headers });
 }
 
-const safeErrorOf = (error: unknown) =>
-  error instanceof Error ? safeError(error) : { type: typeof error };
-
 /** The one place errors become responses: known problems as they are, anything else a bare 500. */
 export const onError: ErrorHandler = (error, c) => {
   if (error instanceof HttpProblem) return renderProblem(c, error);
@@ -42,20 +39,20 @@ export const onError: ErrorHandler = (error, c) => {
     return renderProblem(c, new HttpProblem(status, error.message || statusTitle(status)));
   }
   if (isDatabaseUnavailable(error)) {
-    c.var.logger?.warn({ err: safeErrorOf(error) }, "database unavailable");
+    c.var.logger?.warn({ err: loggableError(error) }, "database unavailable");
     return renderProblem(
       c,
       problems.serviceUnavailable("The database is unavailable; retry shortly."),
     );
   }
   if (isDataException(error)) {
-    c.var.logger?.warn({ err: safeErrorOf(error) }, "input refused by the database");
+    c.var.logger?.warn({ err: loggableError(error) }, "input refused by the database");
     return renderProblem(
       c,
       new HttpProblem(422, "The request holds a value the database cannot store or compare."),
     );
   }
-  c.var.logger?.error({ err: safeErrorOf(error) }, "unhandled error");
+  c.var.logger?.error({ err: loggableError(error) }, "unhandled error");
   return renderProblem(c, new HttpProblem(500, "Something went wrong on our side."));
 };
 

@@ -1,3 +1,4 @@
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export interface FieldError {
@@ -25,26 +26,29 @@ const TITLES: Partial<Record<number, string>> = {
 
 export const statusTitle = (status: number) => TITLES[status] ?? "Request Error";
 
+export interface ProblemOptions {
+  errors?: FieldError[];
+  headers?: ConstructorParameters<typeof Headers>[0];
+  /** A machine-readable reason, e.g. Better Auth's error code (`INVALID_EMAIL_OR_PASSWORD`). */
+  code?: string;
+}
+
 /**
  * An RFC 9457 problem. Thrown anywhere (handlers, middleware, guards) and rendered in one place,
- * `on-error.ts`, as `application/problem+json`; no handler writes an error body itself.
+ * `on-error.ts`, as `application/problem+json`; no handler writes an error body itself. It is a
+ * Hono HTTPException, so that Hono's middleware that takes one (such as `timeout`) can throw it.
  */
-export class HttpProblem extends Error {
+export class HttpProblem extends HTTPException {
   readonly title: string;
+  readonly detail: string;
+  readonly options: ProblemOptions;
 
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly detail: string,
-    readonly options: {
-      errors?: FieldError[];
-      headers?: ConstructorParameters<typeof Headers>[0];
-      /** A machine-readable reason, e.g. Better Auth's error code (`INVALID_EMAIL_OR_PASSWORD`). */
-      code?: string;
-    } = {},
-  ) {
-    super(detail);
+  constructor(status: ContentfulStatusCode, detail: string, options: ProblemOptions = {}) {
+    super(status, { message: detail });
     this.name = "HttpProblem";
     this.title = statusTitle(status);
+    this.detail = detail;
+    this.options = options;
   }
 }
 
