@@ -345,5 +345,10 @@ describe("hostile input on every documented route", () => {
       );
     }
     expect(serverErrors).toEqual([]);
+    reportAttackFigures("openapi-fuzz", inject("testDatabase").kind, {
+      routes: routes().length + 2,
+      requests,
+      serverErrors: serverErrors.length,
+    });
   }, 600_000);
 });
