@@ -247,7 +247,7 @@ async function step(model: Map<number, ModelTask>, known: number[], o: Op) {
 
 describe("isolation against a model", () => {
   it("random operations by three users on each other's paths and tasks match the model, and every user's list equals it at the end", async () => {
-    const runs = attackRuns(40);
+    const runs = attackRuns(40, 1500);
     const started = Date.now();
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 40 }), async (ops) => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reportAttackFigures } from "../support/attack-report";
 import { type HttpUser, signUpOverHttp } from "../support/http-user";
 import {
   createScratchDatabase,
@@ -153,6 +154,12 @@ describe.skipIf(skip)("a database that hangs or goes down", () => {
             .map((result) => `${result.name} ${result.ms}`)
             .join(", ")}); recovered ${recoveryMs} ms after the database came back`,
         );
+        reportAttackFigures(`database-${mode}`, "postgres", {
+          requests: results.length,
+          slowestMs: Math.max(...results.map((result) => result.ms)),
+          not503: results.filter((result) => result.status !== 503).length,
+          recoveryMs,
+        });
         for (const result of results) {
           const label = `${result.name}: ${JSON.stringify(result)}`;
           expect.soft(result.status, label).toBe(503);

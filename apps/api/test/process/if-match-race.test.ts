@@ -54,7 +54,7 @@ for (const engine of engines) {
           RATE_LIMIT_PER_MINUTE: "0",
         },
       });
-      const rounds = attackRuns(4);
+      const rounds = attackRuns(3, 25);
       let races = 0;
       try {
         const user = await signUpOverHttp(server.base, ORIGIN);

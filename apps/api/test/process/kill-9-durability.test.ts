@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { reportAttackFigures } from "../support/attack-report";
 import { signUpOverHttp } from "../support/http-user";
 import {
   createScratchDatabase,
@@ -115,6 +116,11 @@ for (const engine of engines) {
           await annotate(
             `${acknowledged.size} acknowledged, ${lost.length} lost; ${stored.size} stored (${stored.size - acknowledged.size + lost.length} of the ${unanswered} requests cut by the kill had committed)`,
           );
+          reportAttackFigures("kill-9", engine.name, {
+            acknowledged: acknowledged.size,
+            lost: lost.length,
+            cutByTheKillButCommitted: stored.size - acknowledged.size + lost.length,
+          });
           expect(acknowledged.size).toBeGreaterThanOrEqual(KILL_AFTER_ACKNOWLEDGED);
           expect(lost).toEqual([]);
           // The kill came mid-stream: requests were in flight when it landed.

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DRAIN_TIMEOUT_MS, IDLE_CONNECTION_GRACE_MS } from "../../src/shutdown";
+import { reportAttackFigures } from "../support/attack-report";
 import { signUpOverHttp } from "../support/http-user";
 import { startKeepAliveLoad } from "../support/keep-alive-load";
 import {
@@ -118,6 +119,13 @@ for (const engine of engines) {
             `${result.ok} answered (${result.okAfterMark} after SIGTERM, ${result.closing} with Connection: close), ${result.failures.length} failed, ${result.refused} refused after the listener closed; exit ${code} after ${exitMs} ms`,
           );
 
+          reportAttackFigures("sigterm", engine.name, {
+            answered: result.ok,
+            answeredAfterSigterm: result.okAfterMark,
+            failed: result.failures.length,
+            exitCode: String(code),
+            exitMs,
+          });
           expect(result.failures, server.output()).toEqual([]);
           expect(code, server.output()).toBe(0);
           expect(exitMs).toBeLessThan(EXIT_WITHIN_MS);

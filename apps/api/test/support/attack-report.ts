@@ -3,7 +3,8 @@ import { join } from "node:path";
 
 /**
  * Figures of an attack suite's run (operations tried, 5xx seen, …). `npm run test:attack` sets
- * ATTACK_REPORT_DIR and summarises the files it finds there; in `npm test` nothing is written.
+ * ATTACK_MODE=long and ATTACK_REPORT_DIR, and summarises the files it finds there; in `npm test`
+ * nothing is written.
  */
 export function reportAttackFigures(
   suite: string,
@@ -19,8 +20,7 @@ export function reportAttackFigures(
   );
 }
 
-/** How many runs an attack suite makes: small in `npm test`, ATTACK_RUNS under test:attack. */
-export function attackRuns(inNpmTest: number): number {
-  const runs = Number(process.env.ATTACK_RUNS);
-  return Number.isInteger(runs) && runs > 0 ? runs : inNpmTest;
+/** How many runs an attack suite makes: `quick` in `npm test`, `long` under test:attack. */
+export function attackRuns(quick: number, long: number): number {
+  return process.env.ATTACK_MODE === "long" ? long : quick;
 }
