@@ -117,7 +117,6 @@ for (const engine of engines) {
         reportAttackFigures("if-match-race", engine.name, {
           races,
           writers: WRITERS,
-          lostOrDoubleWins: 0,
         });
       } finally {
         await server.stop();
