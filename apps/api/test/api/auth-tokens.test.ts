@@ -1,6 +1,6 @@
-import { createServer as createHttpServer, type Server } from "node:http";
-import { serve } from "@hono/node-server";
+import { createServer as createHttpServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listenInProcess } from "../support/listen";
 import {
   createTestServer,
   type JsonResponse,
@@ -512,28 +512,16 @@ describe("key-pointing headers (jku, x5u, jwk)", () => {
 /** A test server listening on 127.0.0.1 for real, counting hits on its JWKS endpoint. */
 async function listen(target: TestServer, port: number) {
   let jwksHits = 0;
-  const httpServer = serve({
-    fetch: (request: Request) => {
-      if (new URL(request.url).pathname === "/api/auth/jwks") jwksHits++;
-      return target.app.fetch(request);
+  const listening = await listenInProcess(
+    {
+      fetch: (request: Request) => {
+        if (new URL(request.url).pathname === "/api/auth/jwks") jwksHits++;
+        return target.app.fetch(request);
+      },
     },
-    hostname: "127.0.0.1",
     port,
-    overrideGlobalObjects: false,
-  }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    if (httpServer.listening) return resolve();
-    httpServer.once("listening", () => resolve());
-    httpServer.once("error", reject);
-  });
-  return {
-    jwksHits: () => jwksHits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        httpServer.closeAllConnections();
-        httpServer.close(() => resolve());
-      }),
-  };
+  );
+  return { jwksHits: () => jwksHits, close: listening.close };
 }
 
 /** Sign-up and JWT over real HTTP, as a browser or curl would. */

@@ -19,7 +19,14 @@ let app: Awaited<ReturnType<typeof createServer>>["app"];
 beforeAll(async () => {
   harness = await createTestServer();
   user = await harness.signUp();
-  lines = [];
+  const logged = await appLoggingTo(harness.database, "info");
+  ({ app, lines } = logged);
+});
+afterAll(() => harness.close());
+
+/** The app on a test database, logging at `level` into the returned lines. */
+async function appLoggingTo(database: TestServer["database"], level: "info" | "debug") {
+  const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
       lines.push(String(chunk));
@@ -29,11 +36,11 @@ beforeAll(async () => {
   const config = loadConfig({
     BETTER_AUTH_URL: TEST_BASE_URL,
     BETTER_AUTH_SECRET: TEST_SECRET,
-    LOG_LEVEL: "info",
+    LOG_LEVEL: level,
   });
-  ({ app } = await createServer(config, harness.database, pino({ level: "info" }, sink)));
-});
-afterAll(() => harness.close());
+  const { app } = await createServer(config, database, pino({ level }, sink));
+  return { app, lines };
+}
 
 describe("request logs", () => {
   it("record method, path and status, and never a token or a cookie", async () => {
@@ -78,19 +85,8 @@ describe("logs during a database outage", () => {
   it("hold what failed, but never a session token, a JWT or the values a query carried", async () => {
     const outage = await createTestServer();
     const victim = await outage.signUp();
-    const output: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        output.push(String(chunk));
-        done();
-      },
-    });
-    const config = loadConfig({
-      BETTER_AUTH_URL: TEST_BASE_URL,
-      BETTER_AUTH_SECRET: TEST_SECRET,
-      LOG_LEVEL: "debug",
-    });
-    const logged = await createServer(config, outage.database, pino({ level: "debug" }, sink));
+    const logged = await appLoggingTo(outage.database, "debug");
+    const output = logged.lines;
     await outage.close();
 
     const title = "a title that is nobody's business";

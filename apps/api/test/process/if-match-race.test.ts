@@ -1,15 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { attackRuns, reportAttackFigures } from "../support/attack-report";
 import { signUpOverHttp } from "../support/http-user";
-import {
-  createScratchDatabase,
-  PROCESS_SECRET,
-  postgresUnavailable,
-  startServerProcess,
-} from "../support/server-process";
+import { PROCESS_SECRET, processEngines, startServerProcess } from "../support/server-process";
 
 // Concurrent writers holding the same ETag, over real sockets with the Accept-Encoding every
 // browser sends: exactly one write wins each round, the others get 412, and the version moves
@@ -19,24 +11,7 @@ const ORIGIN = "http://localhost:3000";
 const WRITERS = 20;
 const BROWSER = { "Accept-Encoding": "gzip, deflate, br, zstd" };
 
-const engines = [
-  {
-    name: "postgres",
-    skip: postgresUnavailable(),
-    open: async () => {
-      const database = await createScratchDatabase();
-      return { env: { DATABASE_URL: database.url }, cleanUp: database.drop };
-    },
-  },
-  {
-    name: "pglite",
-    skip: "",
-    open: async () => {
-      const dir = await mkdtemp(join(tmpdir(), "todo-race-"));
-      return { env: { DATA_DIR: dir }, cleanUp: () => rm(dir, { recursive: true, force: true }) };
-    },
-  },
-];
+const engines = processEngines();
 
 for (const engine of engines) {
   if (engine.skip)

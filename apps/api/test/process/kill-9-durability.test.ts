@@ -1,15 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { reportAttackFigures } from "../support/attack-report";
 import { signUpOverHttp } from "../support/http-user";
-import {
-  createScratchDatabase,
-  PROCESS_SECRET,
-  postgresUnavailable,
-  startServerProcess,
-} from "../support/server-process";
+import { PROCESS_SECRET, processEngines, startServerProcess } from "../support/server-process";
 import { sleep } from "../support/tokens";
 
 /** BETTER_AUTH_URL of both runs: the JWT issued by the first still verifies on the second. */
@@ -18,30 +10,7 @@ const WRITERS = 16;
 /** SIGKILL once this many creates were acknowledged, with the writers still going. */
 const KILL_AFTER_ACKNOWLEDGED = 150;
 
-interface Engine {
-  name: string;
-  skip: string;
-  open(): Promise<{ env: Record<string, string>; cleanUp(): Promise<void> }>;
-}
-
-const engines: Engine[] = [
-  {
-    name: "PostgreSQL",
-    skip: postgresUnavailable(),
-    open: async () => {
-      const database = await createScratchDatabase();
-      return { env: { DATABASE_URL: database.url }, cleanUp: database.drop };
-    },
-  },
-  {
-    name: "PGlite",
-    skip: "",
-    open: async () => {
-      const dir = await mkdtemp(join(tmpdir(), "todo-kill9-"));
-      return { env: { DATA_DIR: dir }, cleanUp: () => rm(dir, { recursive: true, force: true }) };
-    },
-  },
-];
+const engines = processEngines();
 
 /** Every task of the user, following the `Link: rel="next"` pages. */
 async function allTasks(base: string, userId: string, jwt: string) {

@@ -1,18 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DRAIN_TIMEOUT_MS, IDLE_CONNECTION_GRACE_MS } from "../../src/shutdown";
 import { reportAttackFigures } from "../support/attack-report";
 import { signUpOverHttp } from "../support/http-user";
 import { startKeepAliveLoad } from "../support/keep-alive-load";
-import {
-  createScratchDatabase,
-  PROCESS_SECRET,
-  postgresUnavailable,
-  startServerProcess,
-} from "../support/server-process";
+import { PROCESS_SECRET, processEngines, startServerProcess } from "../support/server-process";
 import { sleep } from "../support/tokens";
 
 /** BETTER_AUTH_URL of these servers: the Origin Better Auth expects, and the JWT issuer. */
@@ -21,31 +13,7 @@ const CONNECTIONS = 32;
 /** Docker's default grace is 10 s; a clean drain under this load should need a fraction of it. */
 const EXIT_WITHIN_MS = 3_000;
 
-interface Engine {
-  name: string;
-  skip: string;
-  /** The database part of the server's environment, and how to clean it up afterwards. */
-  open(): Promise<{ env: Record<string, string>; cleanUp(): Promise<void> }>;
-}
-
-const engines: Engine[] = [
-  {
-    name: "PostgreSQL",
-    skip: postgresUnavailable(),
-    open: async () => {
-      const database = await createScratchDatabase();
-      return { env: { DATABASE_URL: database.url }, cleanUp: database.drop };
-    },
-  },
-  {
-    name: "PGlite",
-    skip: "",
-    open: async () => {
-      const dir = await mkdtemp(join(tmpdir(), "todo-drain-"));
-      return { env: { DATA_DIR: dir }, cleanUp: () => rm(dir, { recursive: true, force: true }) };
-    },
-  },
-];
+const engines = processEngines();
 
 function serverEnv(databaseEnv: Record<string, string>): Record<string, string> {
   return {

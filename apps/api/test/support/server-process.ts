@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -132,4 +134,35 @@ export async function createScratchDatabase(): Promise<{ url: string; drop(): Pr
       }
     },
   };
+}
+
+/** A database the server process can run on, and how to clean it up afterwards. */
+export interface ProcessEngine {
+  name: "postgres" | "pglite";
+  /** Why this engine cannot be tested here ("" when it can). */
+  skip: string;
+  /** The database part of the server's environment: a scratch Postgres, or a PGlite DATA_DIR. */
+  open(): Promise<{ env: Record<string, string>; cleanUp(): Promise<void> }>;
+}
+
+/** Both engines, for process tests that must hold on each. */
+export function processEngines(): ProcessEngine[] {
+  return [
+    {
+      name: "postgres",
+      skip: postgresUnavailable(),
+      open: async () => {
+        const database = await createScratchDatabase();
+        return { env: { DATABASE_URL: database.url }, cleanUp: database.drop };
+      },
+    },
+    {
+      name: "pglite",
+      skip: "",
+      open: async () => {
+        const dir = await mkdtemp(join(tmpdir(), "todo-process-"));
+        return { env: { DATA_DIR: dir }, cleanUp: () => rm(dir, { recursive: true, force: true }) };
+      },
+    },
+  ];
 }
