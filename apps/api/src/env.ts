@@ -134,8 +134,18 @@ export function loadDotEnvFile(): string | undefined {
  * Rules that span variables, checked on the raw values so that they are reported together with
  * every other problem (a Zod refinement would wait until each field is valid on its own).
  */
+/** A base URL on this machine only: plain http is acceptable there, and nowhere else in production. */
+export const isLocalUrl = (url: string) =>
+  /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|\/|$)/i.test(url);
+
 function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
+  const publicUrl = env.BETTER_AUTH_URL;
+  if (env.NODE_ENV === "production" && publicUrl?.startsWith("http://") && !isLocalUrl(publicUrl)) {
+    problems.push(
+      "BETTER_AUTH_URL must be https:// when NODE_ENV=production: sessions and tokens would cross the network in clear text (plain http is for localhost only)",
+    );
+  }
   const hasSecret = env.BETTER_AUTH_SECRET !== undefined;
   if (env.NODE_ENV === "production" && !hasSecret) {
     problems.push(

@@ -4,7 +4,7 @@ import pino from "pino";
 import { openDatabase } from "./db/client";
 import { keepPlannerStatistics } from "./db/maintenance";
 import { runMigrations } from "./db/migrate";
-import { ConfigError, loadConfig, loadDotEnvFile } from "./env";
+import { ConfigError, isLocalUrl, loadConfig, loadDotEnvFile } from "./env";
 import { answerClientErrors } from "./http/client-errors";
 import { createServer } from "./server";
 import { shutDownGracefully } from "./shutdown";
@@ -31,10 +31,7 @@ const logger = pino({
     "headers.cookie",
   ],
 });
-if (
-  !config.isProduction &&
-  !/^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|$)/.test(config.auth.baseUrl)
-) {
+if (!config.isProduction && !isLocalUrl(config.auth.baseUrl)) {
   logger.warn(
     { baseUrl: config.auth.baseUrl },
     `NODE_ENV is not production on a public URL: ${config.auth.rateLimit ? "" : "sign-in rate limits are off (AUTH_RATE_LIMIT) and "}the dev server's origins are trusted`,

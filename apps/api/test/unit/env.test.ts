@@ -112,6 +112,33 @@ describe("loadConfig", () => {
     ).not.toThrow();
   });
 
+  it("refuses a plain-http public URL in production, but not on localhost", () => {
+    const secret = { BETTER_AUTH_SECRET: "x".repeat(32) };
+    for (const url of [
+      "http://todo.example.com",
+      "http://10.0.0.5:3000",
+      "http://localhost.example.com",
+    ]) {
+      expect(problemsOf({ NODE_ENV: "production", BETTER_AUTH_URL: url, ...secret })).toEqual([
+        expect.stringContaining("BETTER_AUTH_URL must be https:// when NODE_ENV=production"),
+      ]);
+    }
+    for (const url of [
+      "https://todo.example.com",
+      "http://localhost:3000",
+      "http://127.0.0.1:8080",
+      "http://[::1]:3000",
+    ]) {
+      expect(
+        loadConfig({ NODE_ENV: "production", BETTER_AUTH_URL: url, ...secret }).auth.baseUrl,
+      ).toBe(url);
+    }
+    // Outside production, http anywhere is allowed (with a warning at start).
+    expect(loadConfig({ BETTER_AUTH_URL: "http://todo.example.com" }).auth.baseUrl).toBe(
+      "http://todo.example.com",
+    );
+  });
+
   it("turns the sign-in and sign-up limits on in production only, unless told otherwise", () => {
     const secret = { BETTER_AUTH_SECRET: "x".repeat(32) };
     expect(loadConfig({}).auth.rateLimit).toBe(false);
