@@ -10,6 +10,7 @@ import type { AppEnv } from "./app-env";
 import type { Auth } from "./auth/auth";
 import type { AuthFailureLog } from "./auth/auth-failures";
 import { authRoutes } from "./auth/auth-routes";
+import { refuseUnsendableCallbackUrls } from "./auth/callback-urls";
 import type { VerifyToken } from "./auth/verify-jwt";
 import type { DatabaseHandle } from "./db/client";
 import { mountOpenApi } from "./docs/openapi";
@@ -125,6 +126,7 @@ export function createApp(deps: AppDependencies) {
 
   app.use("/api/*", jsonBodiesOnly);
   app.use("/api/*", clientAddress(config.trustProxy));
+  app.use("/api/auth/*", refuseUnsendableCallbackUrls);
   if (config.auth.rateLimit) {
     app.use("/api/auth/*", credentialLimiter({ store: deps.rateLimitStore, auth }));
   }
