@@ -49,6 +49,8 @@ function claims(overrides: JsonObject = {}): JsonObject {
   const iat = nowSeconds();
   const all: JsonObject = {
     sub: alice.id,
+    // The session her real JWT is bound to (decision 019).
+    sid: decodePayload(alice.jwt).sid,
     iss: TEST_BASE_URL,
     aud: TEST_BASE_URL,
     iat,
