@@ -14,7 +14,7 @@ export async function realSigningKey(server: TestServer): Promise<{ kid: string;
     typeof resolveSigningKey
   >[0];
   const resolved = await resolveSigningKey(endpoint);
-  if (!resolved || resolved.alg !== "EdDSA" || resolved.privateKey instanceof Uint8Array) {
+  if (resolved?.alg !== "EdDSA" || resolved.privateKey instanceof Uint8Array) {
     throw new Error("the server has no EdDSA signing key");
   }
   return { kid: resolved.kid, key: KeyObject.from(resolved.privateKey as webcrypto.CryptoKey) };
