@@ -26,7 +26,7 @@ export function Layout() {
             <span aria-hidden="true" className="brand-mark">
               ✓
             </span>
-            Todo
+            <span className="brand-name">Todo</span>
           </Link>
           <div className="header-actions">
             <ThemeSwitcher />
