@@ -1,7 +1,7 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { useLocation, useNavigate } from "react-router";
 import { describe, expect, it, vi } from "vitest";
+import { useLocation } from "@/lib/router";
 import { createFakeApi, makeTask, problem } from "@/test/fake-api";
 import { deferred, renderWithApp } from "@/test/render";
 import { UNDO_WINDOW_MS } from "../hooks/use-undoable-delete";
@@ -286,9 +286,8 @@ describe("TasksView", () => {
   it("adds one history entry per round of typing in search, so Back undoes it", async () => {
     function Location() {
       const location = useLocation();
-      const navigate = useNavigate();
       return (
-        <button type="button" onClick={() => navigate(-1)}>
+        <button type="button" onClick={() => window.history.back()}>
           Back from {location.search || "start"}
         </button>
       );
