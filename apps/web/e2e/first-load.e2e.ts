@@ -68,6 +68,10 @@ describe.skipIf(skipReason !== "")("first load", () => {
     expect(index.headers.get("cache-control")).toBe("no-cache");
     expect(index.headers.get("content-encoding")).toBe("gzip");
     const html = await index.text();
+    // The page is never answered with a bare 304: that would drop its Content-Security-Policy.
+    const revalidatedIndex = await get("/", { "If-None-Match": "*" });
+    expect(revalidatedIndex.status).toBe(200);
+    expect(revalidatedIndex.headers.get("content-security-policy")).toContain("script-src 'self'");
     const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].flatMap((m) =>
       m[1] ? [m[1]] : [],
     );

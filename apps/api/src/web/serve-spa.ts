@@ -18,6 +18,8 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/** A path that names a file (has an extension) rather than a client-side route. */
+const FILE_PATH = /\.[a-z0-9]+$/i;
 /** Hashed file names change with their content: a browser may keep them for good. */
 const HASHED_ASSET_CACHE = "public, max-age=31536000, immutable";
 /**
@@ -53,14 +55,16 @@ export function spaRoutes(distDir: string) {
     precompressed: true,
     onFound: (_path, c) => c.header("Cache-Control", UNHASHED_FILE_CACHE),
   });
-  // Everything but the hashed assets can change in place: an ETag lets the browser revalidate
-  // (theme-init.js after its max-age, index.html every time) with a 304 instead of the body.
+  // Files without a hash can change in place: after its max-age, an ETag lets the browser
+  // revalidate with a 304 instead of the body. Not index.html: a 304 carries none of the page's
+  // headers, and the browser would then apply the API's `default-src 'none'` policy to the page.
   const revalidated = etag();
-  app.use("*", (c, next) => (c.req.path.startsWith("/assets/") ? next() : revalidated(c, next)));
+  const isUnhashedFile = (path: string) => !path.startsWith("/assets/") && FILE_PATH.test(path);
+  app.use("*", (c, next) => (isUnhashedFile(c.req.path) ? revalidated(c, next) : next()));
   app.use("*", (c, next) => (c.req.path === "/" ? next() : files(c, next)));
   app.get("*", (c) => {
     const path = c.req.path;
-    if (path.startsWith("/api/") || /\.[a-z0-9]+$/i.test(path)) {
+    if (path.startsWith("/api/") || FILE_PATH.test(path)) {
       throw problems.notFound(`No route for GET ${path}.`);
     }
     c.header("Cache-Control", "no-cache");
