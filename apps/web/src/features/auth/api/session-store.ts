@@ -12,8 +12,11 @@ export type SessionState =
 export interface SessionStore {
   getState(): SessionState;
   subscribe(listener: () => void): () => void;
-  /** Re-reads the session from the server; calls made meanwhile share one request. */
-  refresh(): Promise<void>;
+  /**
+   * Re-reads the session from the server; calls made meanwhile share one request. `fresh` (after
+   * signing in or up) starts a new one: a read already in flight may predate the new session.
+   */
+  refresh(options?: { fresh?: boolean }): Promise<void>;
   /** Sets the session known without asking (signed out, or refused by the API). */
   set(session: Session | null): void;
   /**
@@ -61,10 +64,11 @@ export function createSessionStore({ retryDelayMs = 1000 } = {}): SessionStore {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    refresh() {
-      if (inflight) return inflight;
+    refresh({ fresh = false } = {}) {
+      if (inflight && !fresh) return inflight;
+      if (fresh) generation += 1;
       const started = generation;
-      inflight = load()
+      const request: Promise<void> = load()
         .then(
           (session) => {
             if (started === generation) update({ status: "ready", session, error: null });
@@ -75,12 +79,14 @@ export function createSessionStore({ retryDelayMs = 1000 } = {}): SessionStore {
           },
         )
         .finally(() => {
-          inflight = null;
+          if (inflight === request) inflight = null;
         });
-      return inflight;
+      inflight = request;
+      return request;
     },
     set(session) {
       generation += 1;
+      inflight = null;
       update({ status: "ready", session, error: null });
     },
     beforeChange(hook) {

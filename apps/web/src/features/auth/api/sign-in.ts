@@ -12,6 +12,6 @@ export async function signIn(store: SessionStore, input: SignInInput): Promise<v
     method: "POST",
     body: { email: input.email.trim(), password: input.password },
   });
-  await store.refresh();
+  await store.refresh({ fresh: true });
   announceSessionChange();
 }

@@ -13,6 +13,6 @@ export async function signUp(store: SessionStore, input: SignUpInput): Promise<v
     method: "POST",
     body: { name: input.name.trim(), email: input.email.trim(), password: input.password },
   });
-  await store.refresh();
+  await store.refresh({ fresh: true });
   announceSessionChange();
 }
