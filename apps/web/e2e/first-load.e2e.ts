@@ -63,6 +63,24 @@ describe.skipIf(skipReason !== "")("first load", () => {
     await context.close();
   });
 
+  it("says so, with a way out, when the task screen's chunk cannot be loaded", async () => {
+    const { page, context, assertClean, allowConsoleErrors } = await openPage(browser);
+    await page.route("**/assets/tasks-screen-*.js", (route) => route.abort("internetdisconnected"));
+    await page.goto("/sign-up");
+    await page.getByLabel("Name").fill("Offline Olga");
+    await page.getByLabel("Email").fill(uniqueEmail("chunk-fail"));
+    await page.getByLabel("Password").fill("correct-horse-1");
+    await allowConsoleErrors([/ERR_INTERNET_DISCONNECTED/], async () => {
+      await page.getByRole("button", { name: "Sign up" }).click();
+      await page.getByRole("alert").filter({ hasText: "Could not load this screen" }).waitFor();
+    });
+    await page.unroute("**/assets/tasks-screen-*.js");
+    await page.getByRole("button", { name: "Reload" }).click();
+    await page.getByRole("textbox", { name: "New task title" }).waitFor();
+    assertClean();
+    await context.close();
+  });
+
   it("caches hashed assets for good, revalidates the rest, and compresses every text file", async () => {
     const index = await get("/");
     expect(index.headers.get("cache-control")).toBe("no-cache");
