@@ -1,11 +1,12 @@
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { precompress } from "./build/precompress";
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
-  build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 600 },
+  build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 300 },
   server: {
     port: 5173,
     strictPort: true,

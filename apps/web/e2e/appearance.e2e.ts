@@ -130,6 +130,117 @@ describe.skipIf(skipReason !== "")("appearance", () => {
     }
   });
 
+  it("repaints every button in the new theme at once: no light button after switching to dark", async () => {
+    // Motion allowed, as most people have it: a colour transition would show here.
+    const { page, context, assertClean } = await openPage(browser, {
+      reducedMotion: "no-preference",
+    });
+    await signUp(page, "Dana Dark", uniqueEmail("no-flash"));
+    await seedTasks(page, sampleTasks);
+    await page.reload();
+    await eventually(() => taskTitles(page)).toHaveLength(5);
+
+    const result = await page.evaluate(async () => {
+      const colours = () =>
+        [...document.querySelectorAll("button")].map(
+          (button) => `${button.textContent?.trim()}: ${getComputedStyle(button).backgroundColor}`,
+        );
+      const select = document.querySelector<HTMLSelectElement>(".theme-switcher select");
+      if (!select) throw new Error("no theme select");
+      const switched = new Promise<void>((resolve) => {
+        const observer = new MutationObserver(() => {
+          if (document.documentElement.dataset.theme !== "dark") return;
+          observer.disconnect();
+          resolve();
+        });
+        observer.observe(document.documentElement, { attributes: true });
+      });
+      select.value = "dark";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      await switched;
+      // Every frame of the first 100 ms after the switch, then the settled colours.
+      const start = performance.now();
+      const frames = [colours()];
+      while (performance.now() - start < 100) {
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+        frames.push(colours());
+      }
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      return { frames, settled: colours() };
+    });
+    expect(result.frames.length).toBeGreaterThan(1);
+    for (const frame of result.frames) expect(frame).toEqual(result.settled);
+    // And settled means dark: the plain buttons (Delete among them) sit on a dark surface.
+    const luminance = (colour: string) => {
+      const [r = 0, g = 0, b = 0] = colour.match(/\d+/g)?.map(Number) ?? [];
+      return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    };
+    const deletes = result.settled.filter((entry) => entry.startsWith("Delete:"));
+    expect(deletes).toHaveLength(5);
+    for (const entry of deletes) expect(luminance(entry.split(": ")[1] ?? "")).toBeLessThan(0.2);
+    assertClean();
+    await context.close();
+  });
+
+  it("paints the first frame in the remembered theme, before any app script runs", async () => {
+    const { page, context, assertClean, allowConsoleErrors } = await openPage(browser);
+    await page.addInitScript(() => localStorage.setItem("theme", "dark"));
+    // Without the app's JavaScript only public/theme-init.js and the stylesheet can act.
+    await page.route("**/assets/*.js", (route) => route.abort());
+    await allowConsoleErrors([/ERR_FAILED/], () => page.goto("/sign-in"));
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    expect(await backgroundLuminance(page)).toBeLessThan(0.2);
+    assertClean();
+    await context.close();
+  });
+
+  it("keeps the header on one line at 360 px, with a theme control that keeps its name", async () => {
+    const { page, context, assertClean } = await openPage(browser, {
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
+    await signUp(page, "Maximiliana Alexandrova-Long", uniqueEmail("header"));
+    const theme = page.getByRole("combobox", { name: "Theme" });
+    await theme.selectOption("dark");
+    const header = await page.evaluate(() => {
+      const inner = document.querySelector(".app-header-inner");
+      if (!inner) throw new Error("no header");
+      const parts = [
+        ".brand",
+        ".theme-icon",
+        ".theme-switcher select",
+        ".user-name",
+        ".app-header-inner button",
+      ].map((selector) => {
+        const box = document.querySelector(selector)?.getBoundingClientRect();
+        return {
+          selector,
+          top: box?.top ?? -1,
+          bottom: box?.bottom ?? -1,
+          right: box?.right ?? 999,
+          width: box?.width ?? 0,
+        };
+      });
+      return { height: inner.getBoundingClientRect().height, parts };
+    });
+    // One row of 40 px controls plus padding; two rows would be over 80.
+    expect(header.height).toBeLessThanOrEqual(64);
+    const first = header.parts[0];
+    for (const part of header.parts) {
+      expect(part.width, part.selector).toBeGreaterThan(0);
+      expect(part.right, part.selector).toBeLessThanOrEqual(360);
+      expect(part.top, part.selector).toBeLessThan(first?.bottom ?? 0);
+    }
+    // The icon is what a sighted person sees in place of the word "Theme".
+    expect(await page.locator(".theme-icon").isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Sign out" }).isVisible()).toBe(true);
+    await screenshot(page, "header-dark-phone");
+    assertClean();
+    await context.close();
+  });
+
   it("is usable with the keyboard alone, with a visible focus ring", async () => {
     const { page, context, assertClean } = await openPage(browser);
     await signUp(page, "Kim Keys", uniqueEmail("keys"));

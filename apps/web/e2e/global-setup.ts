@@ -65,20 +65,27 @@ export default async function setup(project: TestProject) {
   // A production bundle, like `npm start` serves, built into a temporary directory: the tests
   // never write apps/web/dist (which `npm start` would then serve). Vitest sets NODE_ENV=test,
   // which would make React's JSX transform emit its development build.
-  const webDist = mkdtempSync(join(tmpdir(), "todo-e2e-web-"));
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = "production";
-  try {
-    await build({
-      root: webRoot,
-      mode: "production",
-      logLevel: "warn",
-      build: { outDir: webDist, emptyOutDir: true },
-    });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
+  // E2E_WEB_DIST serves a build made elsewhere instead (the benchmark compares builds with it).
+  const prebuilt = process.env.E2E_WEB_DIST;
+  const webDist = prebuilt ?? mkdtempSync(join(tmpdir(), "todo-e2e-web-"));
+  if (!prebuilt) {
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = "production";
+    try {
+      await build({
+        root: webRoot,
+        mode: "production",
+        logLevel: "warn",
+        build: { outDir: webDist, emptyOutDir: true },
+      });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
   }
   assertProductionBundle(webDist);
+  const removeWebDist = () => {
+    if (!prebuilt) rmSync(webDist, { recursive: true, force: true });
+  };
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -109,7 +116,7 @@ export default async function setup(project: TestProject) {
   } catch (error) {
     server.kill("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(webDist, { recursive: true, force: true });
+    removeWebDist();
     throw error;
   }
   project.provide("baseUrl", baseUrl);
@@ -124,6 +131,6 @@ export default async function setup(project: TestProject) {
       clearTimeout(timer);
     }
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(webDist, { recursive: true, force: true });
+    removeWebDist();
   };
 }

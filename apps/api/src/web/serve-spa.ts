@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
+import { etag } from "hono/etag";
 import type { AppEnv } from "../app-env";
 import { problems } from "../http/problem";
 
@@ -17,10 +18,22 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/** A path that names a file (has an extension) rather than a client-side route. */
+const FILE_PATH = /\.[a-z0-9]+$/i;
+/** Hashed file names change with their content: a browser may keep them for good. */
+const HASHED_ASSET_CACHE = "public, max-age=31536000, immutable";
 /**
- * The built web app (apps/web/dist): hashed assets cached for a year, and index.html for every
- * other GET that is not an API path or a file, so client-side routes survive a reload.
- * Mounted last; without a build it serves nothing and the API works on its own.
+ * Files of the build without a hash in their name (theme-init.js, which blocks first paint):
+ * kept a few minutes, then revalidated with their ETag, so a deploy reaches everyone quickly.
+ */
+const UNHASHED_FILE_CACHE = "public, max-age=600, must-revalidate";
+
+/**
+ * The built web app (apps/web/dist): hashed assets cached for a year, other files briefly, and
+ * index.html (never cached without asking) for every other GET that is not an API path or a file,
+ * so client-side routes survive a reload. Text files are served in the `.br`/`.gz` the web build
+ * writes beside them (decision 023). Mounted last; without a build it serves nothing and the API
+ * works on its own.
  */
 export function spaRoutes(distDir: string) {
   const app = new Hono<AppEnv>();
@@ -32,15 +45,26 @@ export function spaRoutes(distDir: string) {
     "/assets/*",
     serveStatic({
       root: distDir,
-      onFound: (_path, c) => c.header("Cache-Control", "public, max-age=31536000, immutable"),
+      precompressed: true,
+      onFound: (_path, c) => c.header("Cache-Control", HASHED_ASSET_CACHE),
     }),
   );
-  // Other files of the build (favicon, robots.txt); "/" itself goes to index.html below, with CSP.
-  const files = serveStatic<AppEnv>({ root: distDir });
+  // Other files of the build (theme-init.js, robots.txt); "/" itself goes to index.html below.
+  const files = serveStatic<AppEnv>({
+    root: distDir,
+    precompressed: true,
+    onFound: (_path, c) => c.header("Cache-Control", UNHASHED_FILE_CACHE),
+  });
+  // Files without a hash can change in place: after its max-age, an ETag lets the browser
+  // revalidate with a 304 instead of the body. Not index.html: a 304 carries none of the page's
+  // headers, and the browser would then apply the API's `default-src 'none'` policy to the page.
+  const revalidated = etag();
+  const isUnhashedFile = (path: string) => !path.startsWith("/assets/") && FILE_PATH.test(path);
+  app.use("*", (c, next) => (isUnhashedFile(c.req.path) ? revalidated(c, next) : next()));
   app.use("*", (c, next) => (c.req.path === "/" ? next() : files(c, next)));
   app.get("*", (c) => {
     const path = c.req.path;
-    if (path.startsWith("/api/") || /\.[a-z0-9]+$/i.test(path)) {
+    if (path.startsWith("/api/") || FILE_PATH.test(path)) {
       throw problems.notFound(`No route for GET ${path}.`);
     }
     c.header("Cache-Control", "no-cache");

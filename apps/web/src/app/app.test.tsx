@@ -1,9 +1,7 @@
 import { render, screen, waitFor } from "@testing-library/react";
-import { createMemoryRouter, RouterProvider } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeJwt, json, makeTask, problem } from "@/test/fake-api";
-import { AppProviders } from "./providers";
-import { routes } from "./router";
+import { App } from "./app";
 
 const session = {
   session: { id: "s1", userId: "user-1", token: "t", expiresAt: "2099-01-01T00:00:00.000Z" },
@@ -20,13 +18,9 @@ function renderApp(
     calls.push(`${init?.method ?? "GET"} ${new URL(url, "http://localhost").pathname}`);
     return fetch(url, init);
   });
-  const router = createMemoryRouter(routes, { initialEntries: [path] });
-  render(
-    <AppProviders>
-      <RouterProvider router={router} />
-    </AppProviders>,
-  );
-  return { router, calls };
+  window.history.replaceState(null, "", path);
+  render(<App />);
+  return { calls };
 }
 
 afterEach(() => {
@@ -35,9 +29,9 @@ afterEach(() => {
 
 describe("App", () => {
   it("sends a signed-out visitor to the sign-in screen", async () => {
-    const { router } = renderApp("/", () => json(null));
+    renderApp("/", () => json(null));
     expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe("/sign-in");
+    expect(window.location.pathname).toBe("/sign-in");
   });
 
   it("shows the signed-in user's tasks", async () => {
@@ -53,7 +47,7 @@ describe("App", () => {
 
   it("signs out and shows sign-in when the API keeps refusing the token", async () => {
     let sessionValid = true;
-    const { router, calls } = renderApp("/", (url) => {
+    const { calls } = renderApp("/", (url) => {
       if (url.includes("get-session")) return json(sessionValid ? session : null);
       if (url.includes("/api/auth/token"))
         return json({ token: fakeJwt(Math.floor(Date.now() / 1000) + 3600) });
@@ -61,7 +55,7 @@ describe("App", () => {
       return problem(401, "Unauthorized");
     });
     expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe("/sign-in");
+    expect(window.location.pathname).toBe("/sign-in");
     // One retry with a fresh token, then no more task requests.
     expect(calls.filter((call) => call.includes("/tasks"))).toHaveLength(2 * 2); // list + counter, each retried once
     // The session cookie is ended too, so a reload does not sign back in.

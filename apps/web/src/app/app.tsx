@@ -1,13 +1,22 @@
 import { useState } from "react";
-import { RouterProvider } from "react-router";
-import { AppProviders } from "./providers";
-import { createAppRouter } from "./router";
+import { SessionProvider } from "@/features/auth/api/session-context";
+import { createSessionStore } from "@/features/auth/api/session-store";
+import { AppRoutes } from "./app-routes";
+import { Layout } from "./routes/layout";
+import { SessionSync } from "./session-sync";
 
+/**
+ * The shell: what the sign-in screen needs and no more (decision 023). The task screen, with
+ * TanStack Query, the API client and the virtual list, is its own chunk (`tasks-screen.tsx`).
+ */
 export function App() {
-  const [router] = useState(createAppRouter);
+  const [session] = useState(() => createSessionStore());
   return (
-    <AppProviders>
-      <RouterProvider router={router} />
-    </AppProviders>
+    <SessionProvider store={session}>
+      <SessionSync />
+      <Layout>
+        <AppRoutes />
+      </Layout>
+    </SessionProvider>
   );
 }

@@ -12,7 +12,14 @@ export function shouldRetry(failureCount: number, error: unknown): boolean {
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
-      queries: { retry: shouldRetry, staleTime: 10_000, refetchOnWindowFocus: true },
+      queries: {
+        retry: shouldRetry,
+        staleTime: 10_000,
+        // A tab the user comes back to, or that regains the network, shows what changed elsewhere
+        // meanwhile, even within staleTime (until live updates land): "always", not "if stale".
+        refetchOnWindowFocus: "always",
+        refetchOnReconnect: "always",
+      },
       // "always": offline, a change fails at once and rolls back with a message instead of
       // waiting silently (TanStack's default pauses it until the browser is online again).
       mutations: { retry: false, networkMode: "always" },

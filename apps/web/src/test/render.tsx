@@ -1,7 +1,6 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
-import { MemoryRouter } from "react-router";
 import { ToastProvider } from "@/components/ui/toast";
 import { PendingDeletesProvider } from "@/features/tasks/hooks/pending-deletes-context";
 import { createPendingDeletes } from "@/features/tasks/utils/pending-deletes";
@@ -21,13 +20,12 @@ export function renderWithApp(
   });
   const api: ApiClient = createApiClient({ fetch });
   const pendingDeletes = createPendingDeletes(api, queryClient);
+  window.history.replaceState(null, "", route);
   const result = render(
     <QueryClientProvider client={queryClient}>
       <ApiClientProvider client={api}>
         <PendingDeletesProvider store={pendingDeletes}>
-          <ToastProvider>
-            <MemoryRouter initialEntries={[route]}>{ui}</MemoryRouter>
-          </ToastProvider>
+          <ToastProvider>{ui}</ToastProvider>
         </PendingDeletesProvider>
       </ApiClientProvider>
     </QueryClientProvider>,

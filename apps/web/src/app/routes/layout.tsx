@@ -1,19 +1,14 @@
-import { Link, Outlet, useNavigate } from "react-router";
+import type { ReactNode } from "react";
 import { ThemeSwitcher } from "@/components/ui/theme-switcher";
-import { useToast } from "@/components/ui/toast";
-import { useSession } from "@/features/auth/api/get-session";
+import { useSession } from "@/features/auth/api/session-context";
 import { useSignOut } from "@/features/auth/api/sign-out";
-import { usePendingDeletes } from "@/features/tasks/hooks/pending-deletes-context";
 import { describeError } from "@/lib/api-errors";
+import { Link, navigate } from "@/lib/router";
 
-export function Layout() {
+export function Layout({ children }: { children: ReactNode }) {
   const session = useSession();
-  const pendingDeletes = usePendingDeletes();
-  // Deletes still in their undo window go out with this user's token before the session ends.
-  const signOut = useSignOut({ beforeSignOut: () => pendingDeletes.flush() });
-  const navigate = useNavigate();
-  const toast = useToast();
-  const user = session.data?.user;
+  const signOut = useSignOut();
+  const user = session.status === "ready" ? session.session?.user : undefined;
 
   return (
     <>
@@ -26,7 +21,7 @@ export function Layout() {
             <span aria-hidden="true" className="brand-mark">
               ✓
             </span>
-            Todo
+            <span className="brand-name">Todo</span>
           </Link>
           <div className="header-actions">
             <ThemeSwitcher />
@@ -39,15 +34,9 @@ export function Layout() {
                   type="button"
                   className="button button-small"
                   disabled={signOut.isPending}
-                  onClick={() =>
-                    signOut.mutate(undefined, {
-                      onSuccess: () => navigate("/sign-in"),
-                      onError: (error) =>
-                        toast.show(`Could not sign out: ${describeError(error)}`, {
-                          tone: "error",
-                        }),
-                    })
-                  }
+                  onClick={async () => {
+                    if (await signOut.run()) navigate("/sign-in");
+                  }}
                 >
                   Sign out
                 </button>
@@ -57,7 +46,15 @@ export function Layout() {
         </div>
       </header>
       <main id="main" className="app-main">
-        <Outlet />
+        {signOut.error !== null && (
+          <div className="banner" role="alert">
+            <span>Could not sign out: {describeError(signOut.error)}</span>
+            <button type="button" className="button button-small" onClick={signOut.dismissError}>
+              Dismiss
+            </button>
+          </div>
+        )}
+        {children}
       </main>
     </>
   );

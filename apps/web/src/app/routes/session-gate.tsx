@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
-import { Navigate } from "react-router";
-import { type Session, useSession } from "@/features/auth/api/get-session";
+import type { Session } from "@/features/auth/api/get-session";
+import { useSession, useSessionStore } from "@/features/auth/api/session-context";
 import { describeError } from "@/lib/api-errors";
+import { Navigate } from "@/lib/router";
 
 /** Renders its children with the signed-in session, or sends the visitor where they belong. */
 export function SessionGate({
@@ -11,8 +12,9 @@ export function SessionGate({
   require: "signed-in" | "signed-out";
   children: (session: Session | null) => ReactNode;
 }) {
-  const session = useSession();
-  if (session.isPending) {
+  const state = useSession();
+  const store = useSessionStore();
+  if (state.status === "pending") {
     return (
       <p className="list-status" role="status">
         Loading…
@@ -20,25 +22,25 @@ export function SessionGate({
     );
   }
   // Only a session never loaded blocks the screen; a failed re-check keeps what is shown.
-  if (session.isError && session.data === undefined) {
+  if (state.status === "failed") {
     return (
       <div className="list-status" role="alert">
-        <p>{describeError(session.error)}</p>
-        <button type="button" className="button" onClick={() => session.refetch()}>
+        <p>{describeError(state.error)}</p>
+        <button type="button" className="button" onClick={() => store.refresh()}>
           Try again
         </button>
       </div>
     );
   }
-  const current = session.data ?? null;
+  const current = state.session;
   if (require === "signed-in" && !current) return <Navigate to="/sign-in" replace />;
   if (require === "signed-out" && current) return <Navigate to="/" replace />;
   return (
     <>
-      {session.isError && (
+      {state.error !== null && (
         <div className="banner" role="alert">
-          <span>Could not check your session: {describeError(session.error)}</span>
-          <button type="button" className="button button-small" onClick={() => session.refetch()}>
+          <span>Could not check your session: {describeError(state.error)}</span>
+          <button type="button" className="button button-small" onClick={() => store.refresh()}>
             Try again
           </button>
         </div>

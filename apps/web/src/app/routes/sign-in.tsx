@@ -1,16 +1,18 @@
 import { useEffect } from "react";
-import { useNavigate } from "react-router";
 import { AuthForm } from "@/features/auth/components/auth-form";
+import { navigate } from "@/lib/router";
 import { SessionGate } from "./session-gate";
+import { preloadTasksScreen } from "./tasks";
 
 export function SignInRoute() {
-  const navigate = useNavigate();
   useEffect(() => {
     document.title = "Sign in · Todo";
   }, []);
   return (
     <SessionGate require="signed-out">
-      {() => <AuthForm mode="sign-in" onSuccess={() => navigate("/")} />}
+      {() => (
+        <AuthForm mode="sign-in" onAttempt={preloadTasksScreen} onSuccess={() => navigate("/")} />
+      )}
     </SessionGate>
   );
 }

@@ -1,23 +1,31 @@
-import { queryOptions, useQuery } from "@tanstack/react-query";
-import { authClient } from "@/lib/auth-client";
-import { unwrapAuth } from "../utils/auth-error";
+import { authRequest } from "./auth-request";
 
-export type Session = typeof authClient.$Infer.Session;
-
-export const sessionQueryKey = ["session"] as const;
-
-export function getSession(): Promise<Session | null> {
-  return unwrapAuth(() => authClient.getSession());
+export interface SessionUser {
+  id: string;
+  name: string;
+  email: string;
 }
 
-export const sessionQueryOptions = () =>
-  queryOptions({
-    queryKey: sessionQueryKey,
-    queryFn: getSession,
-    staleTime: 5 * 60 * 1000,
-    retry: 1,
-  });
+/** What the web app uses of Better Auth's `get-session` answer. */
+export interface Session {
+  user: SessionUser;
+}
 
-export function useSession() {
-  return useQuery(sessionQueryOptions());
+function text(value: unknown, key: string): string | null {
+  if (typeof value !== "object" || value === null) return null;
+  const found: unknown = Reflect.get(value, key);
+  return typeof found === "string" ? found : null;
+}
+
+/** Better Auth answers `null` when signed out, else `{ session, user }`. */
+export function parseSession(data: unknown): Session | null {
+  const user: unknown =
+    typeof data === "object" && data !== null ? Reflect.get(data, "user") : null;
+  const id = text(user, "id");
+  if (id === null) return null;
+  return { user: { id, name: text(user, "name") ?? "", email: text(user, "email") ?? "" } };
+}
+
+export async function getSession(): Promise<Session | null> {
+  return parseSession(await authRequest("get-session"));
 }

@@ -1,33 +1,48 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useApiClient } from "@/lib/api-client-context";
-import { authClient } from "@/lib/auth-client";
+import { useCallback, useState } from "react";
 import { announceSessionChange } from "@/lib/session-channel";
-import { unwrapAuth } from "../utils/auth-error";
-import { sessionQueryKey } from "./get-session";
+import { authRequest } from "./auth-request";
+import { useSessionStore } from "./session-context";
+import type { SessionStore } from "./session-store";
 
-export function signOut() {
-  return unwrapAuth(() => authClient.signOut());
+const endOnServer = () => authRequest("sign-out", { method: "POST", body: {} });
+
+/**
+ * Signs out; the user's data is only dropped once the server has ended the session. Work that
+ * needs the session one last time (pending deletes) runs first.
+ */
+export async function signOut(store: SessionStore): Promise<void> {
+  await store.runBeforeChange();
+  await endOnServer();
+  store.set(null);
+  announceSessionChange();
 }
 
-export interface SignOutOptions {
-  /** Work that needs the session one last time (pending deletes), run before signing out. */
-  beforeSignOut?: () => Promise<unknown>;
+/** A session the API refused: forgotten here at once, ended on the server too (best effort). */
+export function endRefusedSession(store: SessionStore): void {
+  store.set(null);
+  void endOnServer()
+    .catch(() => undefined)
+    .finally(announceSessionChange);
 }
 
-/** Signs out; the user's data is only dropped once the server has ended the session. */
-export function useSignOut({ beforeSignOut }: SignOutOptions = {}) {
-  const queryClient = useQueryClient();
-  const api = useApiClient();
-  return useMutation({
-    mutationFn: async () => {
-      await beforeSignOut?.();
-      return signOut();
-    },
-    onSuccess: () => {
-      api.clearToken();
-      queryClient.removeQueries({ queryKey: ["tasks"] });
-      queryClient.setQueryData(sessionQueryKey, null);
-      announceSessionChange();
-    },
+export function useSignOut() {
+  const store = useSessionStore();
+  const [state, setState] = useState<{ pending: boolean; error: unknown }>({
+    pending: false,
+    error: null,
   });
+  /** Resolves to whether the session ended. */
+  const run = useCallback(async () => {
+    setState({ pending: true, error: null });
+    try {
+      await signOut(store);
+      setState({ pending: false, error: null });
+      return true;
+    } catch (error) {
+      setState({ pending: false, error });
+      return false;
+    }
+  }, [store]);
+  const dismissError = useCallback(() => setState({ pending: false, error: null }), []);
+  return { run, isPending: state.pending, error: state.error, dismissError };
 }

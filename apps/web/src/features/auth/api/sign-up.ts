@@ -1,9 +1,6 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useApiClient } from "@/lib/api-client-context";
-import { authClient } from "@/lib/auth-client";
 import { announceSessionChange } from "@/lib/session-channel";
-import { unwrapAuth } from "../utils/auth-error";
-import { sessionQueryKey } from "./get-session";
+import { authRequest } from "./auth-request";
+import type { SessionStore } from "./session-store";
 
 export interface SignUpInput {
   name: string;
@@ -11,26 +8,11 @@ export interface SignUpInput {
   password: string;
 }
 
-export function signUp(input: SignUpInput) {
-  return unwrapAuth(() =>
-    authClient.signUp.email({
-      name: input.name.trim(),
-      email: input.email.trim(),
-      password: input.password,
-    }),
-  );
-}
-
-export function useSignUp() {
-  const queryClient = useQueryClient();
-  const api = useApiClient();
-  return useMutation({
-    mutationFn: signUp,
-    onSuccess: async () => {
-      api.clearToken();
-      queryClient.removeQueries({ queryKey: ["tasks"] });
-      await queryClient.invalidateQueries({ queryKey: sessionQueryKey });
-      announceSessionChange();
-    },
+export async function signUp(store: SessionStore, input: SignUpInput): Promise<void> {
+  await authRequest("sign-up/email", {
+    method: "POST",
+    body: { name: input.name.trim(), email: input.email.trim(), password: input.password },
   });
+  await store.refresh({ fresh: true });
+  announceSessionChange();
 }

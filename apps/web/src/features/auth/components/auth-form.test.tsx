@@ -1,26 +1,18 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createApiClient } from "@/lib/api-client";
-import { ApiClientProvider } from "@/lib/api-client-context";
 import { json } from "@/test/fake-api";
+import { SessionProvider } from "../api/session-context";
+import { createSessionStore } from "../api/session-store";
 import { AuthForm } from "./auth-form";
 
 function renderForm(mode: "sign-in" | "sign-up", fetch: typeof globalThis.fetch) {
   vi.stubGlobal("fetch", fetch);
   const onSuccess = vi.fn();
   render(
-    <QueryClientProvider
-      client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}
-    >
-      <ApiClientProvider client={createApiClient({ fetch })}>
-        <MemoryRouter>
-          <AuthForm mode={mode} onSuccess={onSuccess} />
-        </MemoryRouter>
-      </ApiClientProvider>
-    </QueryClientProvider>,
+    <SessionProvider store={createSessionStore({ retryDelayMs: 0 })}>
+      <AuthForm mode={mode} onSuccess={onSuccess} />
+    </SessionProvider>,
   );
   return { onSuccess, user: userEvent.setup() };
 }

@@ -1,7 +1,8 @@
 import { type FormEvent, useId, useState } from "react";
-import { Link } from "react-router";
-import { useSignIn } from "../api/sign-in";
-import { useSignUp } from "../api/sign-up";
+import { Link } from "@/lib/router";
+import { useSessionStore } from "../api/session-context";
+import { signIn } from "../api/sign-in";
+import { signUp } from "../api/sign-up";
 import {
   type AuthFormErrors,
   type AuthFormValues,
@@ -12,14 +13,20 @@ import {
 
 type Mode = "sign-in" | "sign-up";
 
-export function AuthForm({ mode, onSuccess }: { mode: Mode; onSuccess: () => void }) {
+interface AuthFormProps {
+  mode: Mode;
+  onSuccess: () => void;
+  /** Called as a valid form is sent (the app starts loading the task screen meanwhile). */
+  onAttempt?: () => void;
+}
+
+export function AuthForm({ mode, onSuccess, onAttempt }: AuthFormProps) {
   const id = useId();
-  const signIn = useSignIn();
-  const signUp = useSignUp();
+  const session = useSessionStore();
   const [values, setValues] = useState<AuthFormValues>({ name: "", email: "", password: "" });
   const [errors, setErrors] = useState<AuthFormErrors>({});
   const [serverError, setServerError] = useState<string | null>(null);
-  const busy = signIn.isPending || signUp.isPending;
+  const [busy, setBusy] = useState(false);
   const isSignUp = mode === "sign-up";
 
   const submit = async (event: FormEvent) => {
@@ -28,18 +35,22 @@ export function AuthForm({ mode, onSuccess }: { mode: Mode; onSuccess: () => voi
     setErrors(found);
     setServerError(null);
     if (Object.keys(found).length > 0) return;
+    onAttempt?.();
+    setBusy(true);
     try {
       if (isSignUp) {
-        await signUp.mutateAsync({
+        await signUp(session, {
           name: values.name ?? "",
           email: values.email,
           password: values.password,
         });
       } else {
-        await signIn.mutateAsync({ email: values.email, password: values.password });
+        await signIn(session, { email: values.email, password: values.password });
       }
+      setBusy(false);
       onSuccess();
     } catch (error) {
+      setBusy(false);
       setServerError(authErrorMessage(error));
     }
   };

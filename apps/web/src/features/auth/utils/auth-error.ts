@@ -1,6 +1,6 @@
 import { NetworkError } from "@/lib/api-errors";
 
-/** A refusal from Better Auth (`{ code, message }` with a 4xx status). */
+/** A refusal from Better Auth (`code` and `message` with a 4xx or 5xx status). */
 export class AuthError extends Error {
   readonly code: string | undefined;
   readonly status: number;
@@ -11,27 +11,6 @@ export class AuthError extends Error {
     this.status = status;
     this.code = code;
   }
-}
-
-interface BetterAuthResult<T> {
-  data: T | null;
-  error: { code?: string | undefined; message?: string | undefined; status: number } | null;
-}
-
-/** Runs a Better Auth client call and turns its `{ data, error }` result into data or a throw. */
-export async function unwrapAuth<T>(call: () => Promise<BetterAuthResult<T>>): Promise<T | null> {
-  let result: BetterAuthResult<T>;
-  try {
-    result = await call();
-  } catch (error) {
-    throw new NetworkError(error);
-  }
-  if (result.error) {
-    // better-fetch reports a failed fetch as status 0 on some paths.
-    if (result.error.status === 0) throw new NetworkError(result.error);
-    throw new AuthError(result.error.status, result.error.code, result.error.message);
-  }
-  return result.data;
 }
 
 /** The message a person sees for a failed sign-in or sign-up. */

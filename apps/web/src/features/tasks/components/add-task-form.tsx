@@ -1,15 +1,17 @@
 import { type FormEvent, useId, useState } from "react";
 import type { CreateTaskInput } from "@/lib/api-types";
+import { TASK_LIMITS } from "@/lib/task-limits";
 import { useCreateTask } from "../api/create-task";
 import {
   emptyTaskForm,
   isoToDueDate,
   type TaskFormErrors,
   type TaskFormValues,
-  TITLE_MAX,
+  titleLength,
   toTaskInput,
   validateTaskForm,
 } from "../utils/task-form";
+import { CharacterCounter, describedBy } from "./character-counter";
 import { TaskFields } from "./task-fields";
 
 function refusedValues(input: CreateTaskInput): TaskFormValues {
@@ -68,11 +70,10 @@ export function AddTaskForm({ userId }: { userId: string }) {
           id={`${id}-title`}
           className="add-task-title"
           value={values.title}
-          maxLength={TITLE_MAX}
           placeholder="What needs to be done?"
           autoComplete="off"
           aria-invalid={errors.title ? true : undefined}
-          aria-describedby={errors.title ? `${id}-title-error` : undefined}
+          aria-describedby={describedBy(`${id}-title-count`, errors.title && `${id}-title-error`)}
           onChange={(event) => change({ title: event.target.value })}
         />
         <button type="submit" className="button button-primary">
@@ -88,6 +89,11 @@ export function AddTaskForm({ userId }: { userId: string }) {
           {showMore ? "Fewer options" : "More options"}
         </button>
       </div>
+      <CharacterCounter
+        id={`${id}-title-count`}
+        length={titleLength(values)}
+        max={TASK_LIMITS.title}
+      />
       {errors.title && (
         <p id={`${id}-title-error`} className="field-error" role="alert">
           {errors.title}

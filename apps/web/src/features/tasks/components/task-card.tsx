@@ -7,15 +7,17 @@ import {
   useState,
 } from "react";
 import type { Task, UpdateTaskInput } from "@/lib/api-types";
+import { TASK_LIMITS } from "@/lib/task-limits";
 import {
   isOverdue,
   isoToDueDate,
   type TaskFormErrors,
   type TaskFormValues,
-  TITLE_MAX,
+  titleLength,
   toTaskInput,
   validateTaskForm,
 } from "../utils/task-form";
+import { CharacterCounter, describedBy } from "./character-counter";
 import { TaskFields } from "./task-fields";
 
 interface TaskCardProps {
@@ -131,14 +133,15 @@ export function TaskCard({ task, onToggle, onSave, onDelete, onEditingChange }: 
           id={`${id}-edit-title`}
           className="task-edit-title"
           value={values.title}
-          maxLength={TITLE_MAX}
           // biome-ignore lint/a11y/noAutofocus: the user just asked to edit this field
           autoFocus
           aria-invalid={errors.title ? true : undefined}
+          aria-describedby={describedBy(`${id}-count`, errors.title && `${id}-error`)}
           onChange={(event) => setValues((current) => ({ ...current, title: event.target.value }))}
         />
+        <CharacterCounter id={`${id}-count`} length={titleLength(values)} max={TASK_LIMITS.title} />
         {errors.title && (
-          <p className="field-error" role="alert">
+          <p id={`${id}-error`} className="field-error" role="alert">
             {errors.title}
           </p>
         )}

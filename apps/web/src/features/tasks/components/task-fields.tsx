@@ -1,6 +1,8 @@
 import { useId } from "react";
 import { PRIORITIES } from "@/lib/api-types";
-import { DESCRIPTION_MAX, type TaskFormErrors, type TaskFormValues } from "../utils/task-form";
+import { TASK_LIMITS } from "@/lib/task-limits";
+import { descriptionLength, type TaskFormErrors, type TaskFormValues } from "../utils/task-form";
+import { CharacterCounter, describedBy } from "./character-counter";
 import { PriorityOptions } from "./priority-options";
 
 interface TaskFieldsProps {
@@ -19,11 +21,18 @@ export function TaskFields({ values, errors, onChange }: TaskFieldsProps) {
         <textarea
           id={`${id}-description`}
           value={values.description}
-          maxLength={DESCRIPTION_MAX}
           rows={2}
           aria-invalid={errors.description ? true : undefined}
-          aria-describedby={errors.description ? `${id}-description-error` : undefined}
+          aria-describedby={describedBy(
+            `${id}-description-count`,
+            errors.description && `${id}-description-error`,
+          )}
           onChange={(event) => onChange({ description: event.target.value })}
+        />
+        <CharacterCounter
+          id={`${id}-description-count`}
+          length={descriptionLength(values)}
+          max={TASK_LIMITS.description}
         />
         {errors.description && (
           <p id={`${id}-description-error`} className="field-error">

@@ -1,7 +1,7 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { useLocation, useNavigate } from "react-router";
 import { describe, expect, it, vi } from "vitest";
+import { useLocation } from "@/lib/router";
 import { createFakeApi, makeTask, problem } from "@/test/fake-api";
 import { deferred, renderWithApp } from "@/test/render";
 import { UNDO_WINDOW_MS } from "../hooks/use-undoable-delete";
@@ -47,6 +47,32 @@ describe("TasksView", () => {
       priority: "medium",
       tags: [],
     });
+  });
+
+  it("keeps a pasted title over the limit, counts it and refuses it without sending", async () => {
+    const { api, user } = setup([]);
+    const input = await screen.findByRole("textbox", { name: "New task title" });
+    await user.click(input);
+    await user.paste("a".repeat(159));
+    expect(input).toHaveAccessibleDescription("");
+    await user.type(input, "b");
+    expect(input).toHaveAccessibleDescription("40 characters left (160/200)");
+    await user.paste("c".repeat(41));
+    expect(input).toHaveValue(`${"a".repeat(159)}b${"c".repeat(41)}`);
+    expect(screen.getByText("1 character too many (201/200)")).toHaveAttribute(
+      "aria-live",
+      "polite",
+    );
+    await user.keyboard("{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "Keep the title to 200 characters: it has 201, 1 too many.",
+    );
+    expect(input).toHaveValue(`${"a".repeat(159)}b${"c".repeat(41)}`);
+    expect(api.writes()).toHaveLength(0);
+
+    await user.keyboard("{Backspace}{Enter}");
+    await waitFor(() => expect(api.writes()).toHaveLength(1));
+    expect(api.writes()[0]?.body).toMatchObject({ title: `${"a".repeat(159)}b${"c".repeat(40)}` });
   });
 
   it("shows a toggle at once and rolls it back with a message when the server refuses", async () => {
@@ -260,9 +286,8 @@ describe("TasksView", () => {
   it("adds one history entry per round of typing in search, so Back undoes it", async () => {
     function Location() {
       const location = useLocation();
-      const navigate = useNavigate();
       return (
-        <button type="button" onClick={() => navigate(-1)}>
+        <button type="button" onClick={() => window.history.back()}>
           Back from {location.search || "start"}
         </button>
       );

@@ -1,6 +1,6 @@
 import { useCallback, useMemo } from "react";
-import { useSearchParams } from "react-router";
 import { PRIORITIES, type Priority, type TaskSort, type TaskStatus } from "@/lib/api-types";
+import { useSearchParams } from "@/lib/router";
 import { defaultTaskFilters, type TaskFilters } from "../api/task-keys";
 
 const STATUSES: readonly TaskStatus[] = ["all", "pending", "completed"];

@@ -1,9 +1,5 @@
 import type { CreateTaskInput, Priority } from "@/lib/api-types";
-
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 1000;
-export const TAGS_MAX = 10;
-export const TAG_MAX_LENGTH = 32;
+import { TASK_LIMITS } from "@/lib/task-limits";
 
 /** What the task form fields hold (all strings, as typed). */
 export interface TaskFormValues {
@@ -50,22 +46,38 @@ export function isoToDueDate(iso: string | null): string {
   return `${value.getFullYear()}-${month}-${day}`;
 }
 
+/** The lengths the server will count (after trimming), for the counters next to the fields. */
+export function titleLength(values: TaskFormValues): number {
+  return values.title.trim().length;
+}
+export function descriptionLength(values: TaskFormValues): number {
+  return values.description.trim().length;
+}
+
+/** Nothing is cut while typing: over-long text stays in the field and is refused here. */
 export function validateTaskForm(values: TaskFormValues): TaskFormErrors {
   const errors: TaskFormErrors = {};
-  const title = values.title.trim();
-  if (!title) errors.title = "Enter a title.";
-  else if (title.length > TITLE_MAX)
-    errors.title = `Keep the title under ${TITLE_MAX + 1} characters.`;
-  if (values.description.trim().length > DESCRIPTION_MAX) {
-    errors.description = `Keep the description under ${DESCRIPTION_MAX + 1} characters.`;
+  const title = titleLength(values);
+  if (title === 0) errors.title = "Enter a title.";
+  else if (title > TASK_LIMITS.title) errors.title = tooLong("title", title, TASK_LIMITS.title);
+  const description = descriptionLength(values);
+  if (description > TASK_LIMITS.description) {
+    errors.description = tooLong("description", description, TASK_LIMITS.description);
   }
   const tags = parseTags(values.tags);
-  if (tags.length > TAGS_MAX) errors.tags = `Use at most ${TAGS_MAX} tags.`;
-  else if (tags.some((tag) => tag.length > TAG_MAX_LENGTH)) {
-    errors.tags = `Each tag can have at most ${TAG_MAX_LENGTH} characters.`;
+  const longTag = tags.find((tag) => tag.length > TASK_LIMITS.tag);
+  if (tags.length > TASK_LIMITS.tags) {
+    errors.tags = `Use at most ${TASK_LIMITS.tags} tags (there are ${tags.length}).`;
+  } else if (longTag !== undefined) {
+    errors.tags = `Each tag can have at most ${TASK_LIMITS.tag} characters: “${longTag.slice(0, 12)}…” has ${longTag.length}.`;
   }
   if (values.dueDate && !dueDateToIso(values.dueDate)) errors.dueDate = "Enter a valid date.";
   return errors;
+}
+
+function tooLong(field: string, length: number, max: number): string {
+  const over = length - max;
+  return `Keep the ${field} to ${max} characters: it has ${length}, ${over} too many.`;
 }
 
 /** The request body for valid form values. */
