@@ -16,7 +16,7 @@ import {
 // address comes from the socket, so no header a client sends moves it; and replicas on one
 // PostgreSQL count in one budget.
 
-const ORIGIN = "http://todo.test";
+const ORIGIN = "https://todo.test";
 const PASSWORD = "correct-horse-battery";
 const MAX = CREDENTIAL_LIMITS.signInAccountAtAddress.max;
 let spoof = 1;
