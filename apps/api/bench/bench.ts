@@ -448,6 +448,7 @@ async function measure(
   );
   if (small100 && big10k) {
     report.growth.push({
+      checked: false,
       page: "first page",
       small: SMALL,
       large: BIG,
@@ -482,6 +483,7 @@ async function measure(
     const largeStats = growthStats[index * 2 + 1];
     if (smallStats && largeStats) {
       report.growth.push({
+        checked: true,
         page: small.page,
         small: GROWTH_BASE,
         large: options.growthTasks,

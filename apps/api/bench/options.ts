@@ -41,7 +41,7 @@ export const options = {
   growthTasks: number("BENCH_GROWTH_TASKS", 100_000),
   /** Rounds of the interleaved single-connection comparisons, and their time cap per set. */
   rounds: number("BENCH_ROUNDS", quick ? 40 : 300),
-  roundsSeconds: number("BENCH_ROUNDS_SECONDS", quick ? 10 : 30),
+  roundsSeconds: number("BENCH_ROUNDS_SECONDS", quick ? 10 : 20),
   adminUrl: env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
 };
 
