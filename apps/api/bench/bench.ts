@@ -43,6 +43,9 @@ import { capturedPool, compareWorkload, parseCapture, type SqlParity } from "./s
 const apiRoot = fileURLToPath(new URL("../", import.meta.url));
 const repoRoot = join(apiRoot, "..", "..");
 const benchDist = join(apiRoot, "dist", "bench");
+const outDir = join(repoRoot, "artifacts", "bench");
+const logDir = join(outDir, "logs");
+const logOf = (target: Target, server: string) => join(logDir, `${target}-${server}.log`);
 
 /** The per-user limit of the task routes: on, as in production, and far above any user here. */
 const RATE_LIMIT_PER_MINUTE = 10_000_000;
@@ -306,6 +309,7 @@ async function benchTarget(target: Target, database: string): Promise<TargetRepo
     env: { ...env, ...(target === "postgres" ? { BENCH_SQL_LOG: sqlLog } : {}) },
     preload: target === "postgres" ? join(benchDist, "capture-sql.js") : undefined,
     authUrl: true,
+    logFile: logOf(target, "api"),
   });
   const base = setup.base;
   let users: Users;
@@ -332,6 +336,7 @@ async function benchTarget(target: Target, database: string): Promise<TargetRepo
     script: apiScript,
     env: { ...env, BETTER_AUTH_URL: base },
     port: Number(new URL(base).port),
+    logFile: logOf(target, "api"),
   });
   let bare: RunningServer | undefined;
   try {
@@ -341,6 +346,7 @@ async function benchTarget(target: Target, database: string): Promise<TargetRepo
       bare = await startServer({
         script: join(benchDist, "bare-server.js"),
         env: { DATABASE_URL: database, BARE_POOL: JSON.stringify(pool) },
+        logFile: logOf(target, "bare"),
       });
     }
     await measure(target, report, users, api, bare);
@@ -615,6 +621,8 @@ async function buildAll() {
 async function main() {
   say("Building the API and the bare server…");
   await buildAll();
+  await rm(logDir, { recursive: true, force: true });
+  await mkdir(logDir, { recursive: true });
   const reports: TargetReport[] = [];
   const started = Date.now();
 
@@ -656,12 +664,10 @@ async function main() {
   say("");
   printReport(say, report);
 
-  const outDir = join(repoRoot, "artifacts", "bench");
-  await mkdir(outDir, { recursive: true });
   const file = join(outDir, `bench-${report.date.replaceAll(":", "-")}.json`);
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(outDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
-  say(`\nWritten: ${file}`);
+  say(`\nWritten: ${file}; the servers' output is in ${logDir}.`);
 
   const failures = unexpectedFailures(reports);
   if (failures.length > 0) {

@@ -218,11 +218,19 @@ export function printReport(say: (line: string) => void, report: Report) {
     say("");
     if (target.target === "postgres") {
       const pool = target.pool;
+      const settings = pool
+        ? [
+            `max ${pool.max}`,
+            pool.connectionTimeoutMillis && `connect timeout ${pool.connectionTimeoutMillis} ms`,
+            pool.query_timeout && `query timeout ${pool.query_timeout} ms`,
+            pool.statement_timeout && `statement_timeout ${pool.statement_timeout} ms`,
+          ]
+            .filter(Boolean)
+            .join(", ")
+        : "";
       say(
-        `Bare server: node:http + pg, the API's SQL as named prepared statements, pool ${
-          pool
-            ? `max ${pool.max} (captured from the API)`
-            : "max 10 (the API's pool was not captured)"
+        `Bare server: node:http + pg, the API's SQL as named prepared statements, no auth; pool ${
+          pool ? `${settings} (captured from the API)` : "max 10 (the API's pool was not captured)"
         }.`,
       );
     } else {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -32,9 +33,13 @@ export async function startServer(options: {
   authUrl?: boolean;
   /** A port to reuse (default: any free one). */
   port?: number;
+  /** Where the server's output goes (appended), instead of this terminal. */
+  logFile: string;
 }): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
+  // Overloaded servers log every 503: thousands of lines that belong in a file, not in the table.
+  const log = openSync(options.logFile, "a");
   const args = options.preload ? ["--import", options.preload, options.script] : [options.script];
   const child = spawn(process.execPath, args, {
     env: {
@@ -44,8 +49,9 @@ export async function startServer(options: {
       ...options.env,
       PORT: String(port),
     },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", log, log],
   });
+  closeSync(log);
   const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code) => reject(new Error(`${options.script} exited with ${code}`))),
   );

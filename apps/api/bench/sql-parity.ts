@@ -22,9 +22,21 @@ export function parseCapture(text: string): CapturedLine[] {
     .map((line) => JSON.parse(line) as CapturedLine);
 }
 
+/**
+ * The options of the first pool the API opened (the migration client is a plain Client, not a
+ * pool), with the statement_timeout it sets on each new connection, if it does.
+ */
 export function capturedPool(lines: CapturedLine[]): CapturedPool | undefined {
-  // The first pool the API opened (the migration client is a plain Client, not a pool).
-  return lines.find((line): line is CapturedPool => line.kind === "pool");
+  const pool = lines.find((line): line is CapturedPool => line.kind === "pool");
+  const timeout = lines
+    .map((line) =>
+      line.kind === "statement"
+        ? /^set statement_timeout\s*=\s*'?(\d+)'?$/i.exec(line.text.trim())
+        : null,
+    )
+    .find((match) => match !== null);
+  if (!pool || !timeout) return pool;
+  return { ...pool, statement_timeout: pool.statement_timeout ?? Number(timeout[1]) };
 }
 
 export function compareWorkload(workload: Workload, lines: CapturedLine[]): SqlParity {
