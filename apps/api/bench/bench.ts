@@ -56,6 +56,9 @@ const GROWTH_BASE = 1_000;
 const WRITERS = 8;
 const WRITER_TASKS = 100;
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const started = Date.now();
+const progress = (target: Target, line: string) =>
+  say(`[${target}, ${Math.round((Date.now() - started) / 1000)} s] ${line}`);
 
 interface User {
   id: string;
@@ -303,7 +306,7 @@ async function benchTarget(target: Target, database: string): Promise<TargetRepo
   // 1. Users, signed up through the API. On Postgres this copy of the API also records its SQL.
   const sqlLog = join(await mkdtemp(join(tmpdir(), "todo-bench-sql-")), "statements.jsonl");
   await writeFile(sqlLog, "");
-  say(`[${target}] signing up ${WRITERS + 5} users…`);
+  progress(target, `signing up ${WRITERS + 5} users…`);
   const setup = await startServer({
     script: apiScript,
     env: { ...env, ...(target === "postgres" ? { BENCH_SQL_LOG: sqlLog } : {}) },
@@ -326,8 +329,9 @@ async function benchTarget(target: Target, database: string): Promise<TargetRepo
   }
 
   // 2. Tasks, straight into the database.
-  say(
-    `[${target}] seeding ${options.growthTasks + BIG + GROWTH_BASE + SMALL + WRITERS * WRITER_TASKS} tasks with SQL…`,
+  progress(
+    target,
+    `seeding ${options.growthTasks + BIG + GROWTH_BASE + SMALL + WRITERS * WRITER_TASKS} tasks with SQL…`,
   );
   await withSql(target, database, (sql) => seedAll(sql, users));
 
@@ -398,13 +402,13 @@ async function measure(
   if (bare) report.sameAnswers = await sameAnswers(api, bare, users.big, bigIds[0] ?? 0);
   const mixed = workloadNames.map((name) => steps[name]);
 
-  say(`[${target}] warming up…`);
+  progress(target, `warming up…`);
   for (const server of servers) {
     await load({ base: server.base, steps: mixed, connections: 20, duration: 2 });
   }
 
   const { duration, connections } = options;
-  say(`[${target}] workloads, ${connections} connections, ${duration} s each…`);
+  progress(target, `workloads, ${connections} connections, ${duration} s each…`);
   for (const workload of workloadNames) {
     const results = await paired(servers, { steps: [steps[workload]], connections, duration });
     for (const [server, stats] of results) {
@@ -412,7 +416,7 @@ async function measure(
     }
   }
 
-  say(`[${target}] list scenarios…`);
+  progress(target, `list scenarios…`);
   const big = tasksPath(users.big);
   const deep10k = await deepPage(api.base, users.big, BIG, 0.75);
   const get = async (scenario: string, url: string, headers: Record<string, string>) => {
@@ -463,7 +467,7 @@ async function measure(
     });
   }
 
-  say(`[${target}] growth: ${options.growthTasks} tasks against ${GROWTH_BASE}…`);
+  progress(target, `growth: ${options.growthTasks} tasks against ${GROWTH_BASE}…`);
   const pages = (user: User, total: number) => {
     const path = `${api.base}${tasksPath(user)}`;
     return [
@@ -499,7 +503,7 @@ async function measure(
     }
   }
 
-  say(`[${target}] fixed offered load, ${options.rate} req/s…`);
+  progress(target, `fixed offered load, ${options.rate} req/s…`);
   for (const workload of workloadNames) {
     const results = await paired(servers, {
       steps: [steps[workload]],
@@ -521,7 +525,7 @@ async function measure(
 
   // A fixed number of requests, not a duration, so that every request is answered and counted:
   // one pass of each connection through the five workloads.
-  say(`[${target}] ${options.manyConnections} connections, all workloads in turn…`);
+  progress(target, `${options.manyConnections} connections, all workloads in turn…`);
   for (const server of servers) {
     const stats = await load({
       ...on(server),
@@ -538,7 +542,7 @@ async function measure(
     });
   }
 
-  say(`[${target}] soak: ${options.soakSeconds} s at ${options.soakConnections} connections…`);
+  progress(target, `soak: ${options.soakSeconds} s at ${options.soakConnections} connections…`);
   const before = await maxRss(api);
   let peak = before;
   const sampler = setInterval(async () => {
@@ -624,7 +628,6 @@ async function main() {
   await rm(logDir, { recursive: true, force: true });
   await mkdir(logDir, { recursive: true });
   const reports: TargetReport[] = [];
-  const started = Date.now();
 
   if (options.targets.includes("postgres")) {
     const name = `todo_bench_${process.pid}`;

@@ -33,15 +33,15 @@ export const options = {
   /** Offered load of the fixed-rate runs (autocannon -R), requests per second. */
   rate: number("BENCH_RATE", 500),
   /** Connections of the overload run. */
-  manyConnections: number("BENCH_MANY_CONNECTIONS", 1000),
+  manyConnections: number("BENCH_MANY_CONNECTIONS", quick ? 250 : 1000),
   /** The soak after which the server's memory is read. */
   soakSeconds: number("BENCH_SOAK_SECONDS", quick ? 10 : 60),
   soakConnections: number("BENCH_SOAK_CONNECTIONS", 500),
   /** Tasks of the growth user, compared with a user of 1,000. */
-  growthTasks: number("BENCH_GROWTH_TASKS", 100_000),
+  growthTasks: number("BENCH_GROWTH_TASKS", quick ? 20_000 : 100_000),
   /** Rounds of the interleaved single-connection comparisons, and their time cap per set. */
   rounds: number("BENCH_ROUNDS", quick ? 40 : 300),
-  roundsSeconds: number("BENCH_ROUNDS_SECONDS", quick ? 10 : 20),
+  roundsSeconds: number("BENCH_ROUNDS_SECONDS", quick ? 5 : 20),
   adminUrl: env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
 };
 
