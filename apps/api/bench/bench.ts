@@ -420,13 +420,15 @@ async function measure(
   const big = tasksPath(users.big);
   const deep10k = await deepPage(api.base, users.big, BIG, 0.75);
   const get = async (scenario: string, url: string, headers: Record<string, string>) => {
-    const stats = await load({
-      ...on(api),
-      steps: [() => ({ method: "GET", path: url.replace(api.base, ""), headers })],
+    const path = url.replace(api.base, "");
+    const results = await paired([api], {
+      steps: [() => ({ method: "GET", path, headers })],
       connections,
       duration,
     });
-    record({ kind: "scenario", server: "api", scenario, connections, stats });
+    for (const stats of results.values()) {
+      record({ kind: "scenario", server: "api", scenario, connections, stats });
+    }
   };
   await get("health (no auth, no database)", "/health", {});
   await get(
@@ -503,11 +505,17 @@ async function measure(
     }
   }
 
-  progress(target, `fixed offered load, ${options.rate} req/s…`);
+  // autocannon -R: each connection may send its share of the rate per second, back to back from
+  // the start of each second, so the load comes in bursts as wide as the number of connections.
+  const rateConnections = options.rateConnections;
+  progress(
+    target,
+    `fixed offered load, ${options.rate} req/s over ${rateConnections} connections…`,
+  );
   for (const workload of workloadNames) {
     const results = await paired(servers, {
       steps: [steps[workload]],
-      connections,
+      connections: rateConnections,
       duration,
       overallRate: options.rate,
     });
@@ -516,7 +524,7 @@ async function measure(
         kind: "rate",
         server: nameOf(server),
         scenario: workload,
-        connections,
+        connections: rateConnections,
         rate: options.rate,
         stats,
       });
@@ -578,25 +586,41 @@ const on = (server: RunningServer) => ({
 });
 
 /**
- * The API and the bare server in turn, A B B A, half the duration each: a change in the machine's
+ * The API and the bare server in turn, A B B A, half the time each: a change in the machine's
  * background load (it is shared) then falls on both alike. With one server, one run.
+ *
+ * Each half sends a fixed number of requests and waits for every answer, instead of stopping at
+ * a deadline: a deadline drops the requests in flight, which hides the slowest answers from the
+ * percentiles, lowers the slower server's throughput, and leaves its unfinished work running into
+ * the other server's turn. The number is the offered rate times the time (fixed-rate runs), or
+ * what a one-second probe of the same workload managed per second.
  */
 async function paired(
   servers: RunningServer[],
-  options: Omit<LoadOptions, "base">,
+  options: Omit<LoadOptions, "base" | "amount" | "duration"> & { duration: number },
 ): Promise<Map<RunningServer, Stats>> {
   const [first, second] = servers;
   if (!first) throw new Error("no server to measure");
-  if (!second) return new Map([[first, statsOf([await sample({ ...options, ...on(first) })])]]);
-  const half = { ...options, duration: (options.duration ?? 5) / 2 };
-  const samples = new Map<RunningServer, Sample[]>([
-    [first, []],
-    [second, []],
-  ]);
-  for (const server of [first, second, second, first]) {
-    samples.get(server)?.push(await sample({ ...half, ...on(server) }));
+  const { duration, ...rest } = options;
+  const order = second ? [first, second, second, first] : [first];
+  const turns = second ? 2 : 1;
+  const amounts = new Map<RunningServer, number>();
+  for (const server of servers) {
+    let perSecond = rest.overallRate;
+    if (perSecond === undefined) {
+      perSecond = statsOf([await sample({ ...rest, base: server.base, duration: 1 })]).rps;
+      // Let the probe's unanswered requests finish before anything is measured.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    amounts.set(server, Math.max(rest.connections, Math.round((perSecond * duration) / turns)));
   }
-  return new Map([...samples].map(([server, list]) => [server, statsOf(list)]));
+  const samples = new Map<RunningServer, Sample[]>(servers.map((server) => [server, []]));
+  for (const server of order) {
+    const amount = amounts.get(server) ?? rest.connections;
+    samples.get(server)?.push(await sample({ ...rest, ...on(server), amount }));
+  }
+  const fixedRate = rest.overallRate !== undefined;
+  return new Map([...samples].map(([server, list]) => [server, statsOf(list, { fixedRate })]));
 }
 
 /** The largest resident set among the server's processes (one, unless it forks workers). */

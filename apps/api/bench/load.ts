@@ -62,6 +62,8 @@ export function summarise(latencies: number[]) {
 /** What one autocannon run measured, before summing up: runs can be merged. */
 export interface Sample {
   latencies: number[];
+  /** When each answer arrived, in ms (performance.now()), in order. */
+  arrivals: number[];
   seconds: number;
   non2xx: number;
   errors: number;
@@ -71,6 +73,7 @@ export interface Sample {
 /** One autocannon run; every response's latency is kept, so the percentiles are exact. */
 export async function sample(options: LoadOptions): Promise<Sample> {
   const latencies: number[] = [];
+  const arrivals: number[] = [];
   const cpuBefore = await options.cpuMs?.();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
@@ -94,11 +97,13 @@ export async function sample(options: LoadOptions): Promise<Sample> {
     );
     instance.on("response", (_client, _status, _bytes, responseTime) => {
       latencies.push(responseTime);
+      arrivals.push(performance.now());
     });
   });
   const cpuAfter = await options.cpuMs?.();
   return {
     latencies,
+    arrivals,
     seconds: (result.finish.getTime() - result.start.getTime()) / 1000,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
@@ -106,16 +111,41 @@ export async function sample(options: LoadOptions): Promise<Sample> {
   };
 }
 
-/** Sums samples up: requests per second over their total time, percentiles over all responses. */
-export function statsOf(samples: Sample[]): Stats {
+/**
+ * Answers per second while the load was steady: between the arrival of the 10th and the 90th
+ * percent of the answers, leaving out connections opening at the start and the tail at the end,
+ * when the last connections finish their share alone.
+ */
+function steady(sample: Sample): { answers: number; seconds: number } {
+  const { arrivals } = sample;
+  const from = arrivals[Math.floor(arrivals.length * 0.1)];
+  const to = arrivals[Math.floor(arrivals.length * 0.9)];
+  if (arrivals.length < 20 || from === undefined || to === undefined || to <= from) {
+    return { answers: arrivals.length, seconds: sample.seconds };
+  }
+  return {
+    answers: Math.floor(arrivals.length * 0.9) - Math.floor(arrivals.length * 0.1),
+    seconds: (to - from) / 1000,
+  };
+}
+
+/**
+ * Sums samples up: answers per second (while steady, for closed-loop runs; over the whole run for
+ * fixed-rate ones, whose answers come in bursts), and percentiles over every answer.
+ */
+export function statsOf(samples: Sample[], options: { fixedRate?: boolean } = {}): Stats {
   const latencies = samples.flatMap((each) => each.latencies);
-  const seconds = samples.reduce((sum, each) => sum + each.seconds, 0);
+  const windows = samples.map((each) =>
+    options.fixedRate ? { answers: each.latencies.length, seconds: each.seconds } : steady(each),
+  );
+  const answers = windows.reduce((sum, each) => sum + each.answers, 0);
+  const seconds = windows.reduce((sum, each) => sum + each.seconds, 0);
   const cpuMs = samples.every((each) => each.cpuMs !== undefined)
     ? samples.reduce((sum, each) => sum + (each.cpuMs ?? 0), 0)
     : undefined;
   return {
     requests: latencies.length,
-    rps: Math.round(latencies.length / seconds),
+    rps: seconds > 0 ? Math.round(answers / seconds) : 0,
     ...summarise(latencies),
     non2xx: samples.reduce((sum, each) => sum + each.non2xx, 0),
     errors: samples.reduce((sum, each) => sum + each.errors, 0),

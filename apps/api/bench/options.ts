@@ -32,6 +32,8 @@ export const options = {
   connections: number("BENCH_CONNECTIONS", 100),
   /** Offered load of the fixed-rate runs (autocannon -R), requests per second. */
   rate: number("BENCH_RATE", 500),
+  /** Connections of the fixed-rate runs: autocannon's default, as with `autocannon -R 500`. */
+  rateConnections: number("BENCH_RATE_CONNECTIONS", 10),
   /** Connections of the overload run. */
   manyConnections: number("BENCH_MANY_CONNECTIONS", quick ? 250 : 1000),
   /** The soak after which the server's memory is read. */

@@ -168,10 +168,18 @@ function checks(report: TargetReport, jwt: JwtTiming): Check[] {
   const rated = api.filter((run) => run.kind === "rate");
   if (rated.length > 0) {
     const worst = rated.reduce((a, b) => (b.stats.p99 > a.stats.p99 ? b : a));
+    const slowest = rated.reduce((a, b) => (b.stats.rps < a.stats.rps ? b : a));
+    const keptUp = (run: Run) => run.stats.rps >= 0.95 * (run.rate ?? 0);
     list.push({
-      label: `p99 < ${TARGET_RATE_P99_MS} ms on every route at ${worst.rate} req/s`,
-      value: `worst ${worst.stats.p99} ms (${worst.scenario})`,
-      met: rated.every((run) => run.stats.p99 < TARGET_RATE_P99_MS && failed(run.stats) === 0),
+      label: `p99 < ${TARGET_RATE_P99_MS} ms on every route at ${worst.rate} req/s (${worst.connections} connections)`,
+      value:
+        `worst ${worst.stats.p99} ms (${worst.scenario})` +
+        (rated.every(keptUp)
+          ? ""
+          : `; only ${slowest.stats.rps} req/s answered (${slowest.scenario})`),
+      met: rated.every(
+        (run) => run.stats.p99 < TARGET_RATE_P99_MS && failed(run.stats) === 0 && keptUp(run),
+      ),
     });
   }
   for (const run of api.filter((each) => each.kind === "many")) {
