@@ -1,169 +1,80 @@
 /**
- * `npm run bench`: the built server under load, on PGlite and on PostgreSQL, with a user who has
- * 10,000 tasks next to one who has 100. Prints a table and writes JSON to artifacts/bench/.
+ * `npm run bench`: the built API under load on PostgreSQL and on PGlite, next to a bare
+ * `node:http` + `pg` server running the same SQL (Postgres only; bench/bare-server.ts). Prints one
+ * table per target and writes JSON to artifacts/bench/. Settings: bench/options.ts and the README.
  *
- *   BENCH_DURATION=5 BENCH_CONNECTIONS=50 BENCH_TARGETS=postgres,pglite npm run bench
+ *   npm run bench                                  full run (about 9 minutes on 2 cores)
+ *   BENCH_QUICK=1 npm run bench                    short runs, for development
+ *   BENCH_TARGETS=postgres BENCH_DURATION=10 npm run bench
  *
- * The load generator and the server share this machine's cores: compare rows within one run
- * (e.g. list latency with 10,000 tasks against 100) rather than with other machines.
+ * The load generator shares the machine's cores with the servers: compare rows within one run
+ * (API against bare, 100,000 tasks against 1,000) rather than with other runs or machines.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { PGlite } from "@electric-sql/pglite";
+import { build } from "esbuild";
 import pg from "pg";
-import { createJwtVerifier } from "../src/auth/verify-jwt";
-import { PGLITE_ANALYZE_INTERVAL_MS } from "../src/db/maintenance";
+import type { BarePoolOptions } from "./bare-server";
+import { type Workload, workloadNames } from "./bare-sql";
+import type { CapturedPool } from "./capture-sql";
+import { jwtTiming } from "./jwt-timing";
+import {
+  cycle,
+  interleaved,
+  type LoadOptions,
+  load,
+  type NextStep,
+  type Sample,
+  type Stats,
+  type Step,
+  sample,
+  statsOf,
+} from "./load";
+import { options, type Target } from "./options";
+import { printReport, type Run, type TargetReport, unexpectedFailures } from "./report";
+import { SEARCH_TERM, type Sql, seedTasks } from "./seed";
+import { cpuMsOfTree, type RunningServer, rssOfTree, startServer, stopServer } from "./servers";
+import { capturedPool, compareWorkload, parseCapture, type SqlParity } from "./sql-parity";
 
 const apiRoot = fileURLToPath(new URL("../", import.meta.url));
 const repoRoot = join(apiRoot, "..", "..");
-const DURATION = Number(process.env.BENCH_DURATION ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const TARGETS = (process.env.BENCH_TARGETS ?? "postgres,pglite").split(",");
-const BIG = 10_000;
+const benchDist = join(apiRoot, "dist", "bench");
+const outDir = join(repoRoot, "artifacts", "bench");
+const logDir = join(outDir, "logs");
+const logOf = (target: Target, server: string) => join(logDir, `${target}-${server}.log`);
+
+/** The per-user limit of the task routes: on, as in production, and far above any user here. */
+const RATE_LIMIT_PER_MINUTE = 10_000_000;
 const SMALL = 100;
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-
-interface Row {
-  target: string;
-  scenario: string;
-  requests: number;
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-}
-
+const BIG = 10_000;
+const GROWTH_BASE = 1_000;
+/** Writes are spread over several users, as real traffic is (each user's counter row is a lock). */
+const WRITERS = 8;
+const WRITER_TASKS = 100;
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const started = Date.now();
+const progress = (target: Target, line: string) =>
+  say(`[${target}, ${Math.round((Date.now() - started) / 1000)} s] ${line}`);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
+interface User {
+  id: string;
+  headers: Record<string, string>;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return (
-    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
-  );
+interface Users {
+  small: User;
+  big: User;
+  growthBase: User;
+  growth: User;
+  writers: User[];
+  parity: User;
 }
 
-/** One autocannon run; latencies are recorded per response so that p95 is exact. */
-async function load(target: string, scenario: string, options: autocannon.Options): Promise<Row> {
-  const latencies: number[] = [];
-  const length = options.amount === undefined ? { duration: DURATION } : {};
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      { connections: CONNECTIONS, ...length, ...options },
-      (error, done) => (error ? reject(error) : resolve(done)),
-    );
-    instance.on("response", (_client, _status, _bytes, responseTime) => {
-      latencies.push(responseTime);
-    });
-  });
-  latencies.sort((a, b) => a - b);
-  const round = (value: number) => Math.round(value * 100) / 100;
-  return {
-    target,
-    scenario,
-    requests: result.requests.total,
-    rps: Math.round(result.requests.average),
-    p50: round(percentile(latencies, 50)),
-    p95: round(percentile(latencies, 95)),
-    p99: round(percentile(latencies, 99)),
-    max: round(latencies.at(-1) ?? Number.NaN),
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
-}
-
-/**
- * Alternates requests to a few URLs one at a time, so that each sees the same background noise:
- * the fair way to compare them on a shared 2-core machine.
- */
-async function interleaved(
-  target: string,
-  cases: [string, string, Record<string, string>][],
-  rounds = 400,
-) {
-  const latencies = cases.map(() => [] as number[]);
-  for (let round = 0; round < rounds; round += 1) {
-    for (const [index, [, url, headers]] of cases.entries()) {
-      const start = performance.now();
-      const response = await fetch(url, { headers });
-      await response.arrayBuffer();
-      latencies[index]?.push(performance.now() - start);
-    }
-  }
-  const round2 = (value: number) => Math.round(value * 100) / 100;
-  return cases.map(([scenario], index): Row => {
-    const sorted = (latencies[index] ?? []).sort((a, b) => a - b);
-    return {
-      target,
-      scenario,
-      requests: sorted.length,
-      rps: Math.round(1000 / (sorted.reduce((sum, value) => sum + value, 0) / sorted.length)),
-      p50: round2(percentile(sorted, 50)),
-      p95: round2(percentile(sorted, 95)),
-      p99: round2(percentile(sorted, 99)),
-      max: round2(sorted.at(-1) ?? Number.NaN),
-      non2xx: 0,
-      errors: 0,
-    };
-  });
-}
-
-async function startServer(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(apiRoot, "dist", "index.js")], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      BETTER_AUTH_URL: base,
-      BETTER_AUTH_SECRET: "benchmark-secret-benchmark-secret-0123456789",
-      RATE_LIMIT_PER_MINUTE: "0",
-      LOG_LEVEL: "warn",
-      ...env,
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (
-      await fetch(`${base}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { child, base };
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  child.kill();
-  throw new Error("server did not become ready");
-}
-
-async function signUp(base: string, name: string) {
+async function signUp(base: string, name: string): Promise<User> {
   const response = await fetch(`${base}/api/auth/sign-up/email`, {
     method: "POST",
     headers: { Origin: base, "Content-Type": "application/json" },
@@ -173,6 +84,7 @@ async function signUp(base: string, name: string) {
       name,
     }),
   });
+  if (!response.ok) throw new Error(`sign-up of ${name}: ${response.status}`);
   const body = (await response.json()) as { user: { id: string } };
   const session = response.headers.get("set-auth-token") ?? "";
   const tokenResponse = await fetch(`${base}/api/auth/token`, {
@@ -185,240 +97,610 @@ async function signUp(base: string, name: string) {
   };
 }
 
-async function benchTarget(target: string, env: Record<string, string>): Promise<Row[]> {
-  const { child, base } = await startServer(env);
-  const rows: Row[] = [];
-  try {
-    const big = await signUp(base, "big");
-    const small = await signUp(base, "small");
-    const tasks = (user: { id: string }) => `${base}/api/${user.id}/tasks`;
-    let n = 0;
-    const body = () =>
-      JSON.stringify({
-        title: `Task ${n++} pick up groceries`,
-        priority: ["low", "medium", "high"][n % 3],
-        tags: [`t${n % 7}`],
-      });
-
-    say(`[${target}] creating ${BIG} tasks for one user and ${SMALL} for another…`);
-    const create = await load(target, `create (POST, ${BIG} requests)`, {
-      url: tasks(big),
-      method: "POST",
-      headers: big.headers,
-      amount: BIG,
-      requests: [{ method: "POST", setupRequest: (request) => ({ ...request, body: body() }) }],
-    });
-    rows.push(create);
-    await load(target, "seed", {
-      url: tasks(small),
-      method: "POST",
-      headers: small.headers,
-      amount: SMALL,
-      connections: 10,
-      body: body(),
-    });
-
-    // Steady state: Postgres' autovacuum would analyze the new rows within a minute, and the server
-    // does it for PGlite every PGLITE_ANALYZE_INTERVAL_MS; without statistics the planner sorts.
-    if (env.DATABASE_URL) {
-      const client = new pg.Client({ connectionString: env.DATABASE_URL });
-      await client.connect();
-      await client.query("analyze");
-      await client.end();
-    } else {
-      await new Promise((resolve) => setTimeout(resolve, PGLITE_ANALYZE_INTERVAL_MS + 1_000));
-    }
-
-    const first = (await (
-      await fetch(`${tasks(big)}?limit=1`, { headers: big.headers })
-    ).json()) as { id: number }[];
-    const taskId = first[0]?.id ?? 1;
-    // A cursor from deep in the big user's list: page 150 of 200.
-    let deep = `${tasks(big)}?limit=50`;
-    for (let page = 0; page < 150; page += 1) {
-      const link = (await fetch(deep, { headers: big.headers })).headers.get("link") ?? "";
-      deep = `${base}${/^<([^>]+)>/.exec(link)?.[1] ?? ""}`;
-    }
-
-    say(`[${target}] measuring (${CONNECTIONS} connections, ${DURATION} s each)…`);
-    const get = (scenario: string, url: string, headers: Record<string, string>) =>
-      load(target, scenario, { url, headers });
-    rows.push(await get("health (no auth, no database)", `${base}/health`, {}));
-    rows.push(await get(`list, first page of ${SMALL}`, `${tasks(small)}?limit=50`, small.headers));
-    rows.push(await get(`list, first page of ${BIG}`, `${tasks(big)}?limit=50`, big.headers));
-    rows.push(await get(`list, page 150 of ${BIG} (cursor)`, deep, big.headers));
-    rows.push(
-      await get(
-        `list, ${BIG}, status+priority filter`,
-        `${tasks(big)}?status=pending&priority=high&limit=50`,
-        big.headers,
-      ),
-    );
-    rows.push(
-      await get(
-        `list, ${BIG}, sort=title`,
-        `${tasks(big)}?sort=title&order=asc&limit=50`,
-        big.headers,
-      ),
-    );
-    rows.push(
-      await get(`list, ${BIG}, search q=`, `${tasks(big)}?q=Task%2012&limit=50`, big.headers),
-    );
-    rows.push(
-      ...(await interleaved(target, [
-        [
-          `list, first page of ${SMALL} (interleaved, 1 connection)`,
-          `${tasks(small)}?limit=50`,
-          small.headers,
-        ],
-        [
-          `list, first page of ${BIG} (interleaved, 1 connection)`,
-          `${tasks(big)}?limit=50`,
-          big.headers,
-        ],
-      ])),
-    );
-    rows.push(await get("get one", `${tasks(big)}/${taskId}`, big.headers));
-    rows.push(
-      await load(target, "update (PUT)", {
-        url: `${tasks(big)}/${taskId}`,
-        method: "PUT",
-        headers: big.headers,
-        body: JSON.stringify({ title: "renamed", priority: "low" }),
-      }),
-    );
-    rows.push(
-      await load(target, "toggle (PATCH complete)", {
-        url: `${tasks(big)}/${taskId}/complete`,
-        method: "PATCH",
-        headers: big.headers,
-      }),
-    );
-    rows.push(
-      await get("rejected token (401)", `${tasks(big)}?limit=50`, {
-        Authorization: "Bearer a.b.c",
-      }),
-    );
-  } finally {
-    // Wait for the graceful shutdown, so that the database is idle before it is dropped.
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  }
-  return rows;
-}
-
-/** JWT verification cost: every token new (signature checked) versus the same token again (cached). */
-async function benchJwt() {
-  const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "EdDSA" };
-  const verify = createJwtVerifier({
-    issuer: "i",
-    audience: "a",
-    keys: { source: "local", load: async () => ({ keys: [jwk] }) },
-  });
-  const count = 2_000;
-  const tokens = await Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      new SignJWT({})
-        .setProtectedHeader({ alg: "EdDSA", kid: "k1" })
-        .setSubject(`user-${i}`)
-        .setIssuer("i")
-        .setAudience("a")
-        .setIssuedAt()
-        .setExpirationTime("1h")
-        .sign(privateKey),
-    ),
-  );
-  await verify(tokens[0] ?? "");
-  let start = performance.now();
-  for (const token of tokens) await verify(token);
-  const cold = ((performance.now() - start) * 1000) / count;
-  start = performance.now();
-  for (let i = 0; i < 5; i += 1) for (const token of tokens) await verify(token);
-  const cached = ((performance.now() - start) * 1000) / (count * 5);
+async function signUpAll(base: string): Promise<Users> {
+  const writers: User[] = [];
+  for (let i = 0; i < WRITERS; i += 1) writers.push(await signUp(base, `writer${i}`));
   return {
-    verify_us_signature_checked: Math.round(cold),
-    verify_us_cached: Math.round(cached * 100) / 100,
+    small: await signUp(base, "small"),
+    big: await signUp(base, "big"),
+    growthBase: await signUp(base, "growth-base"),
+    growth: await signUp(base, "growth"),
+    writers,
+    parity: await signUp(base, "parity"),
   };
 }
 
-async function main() {
-  say("Building the API…");
-  execFileSync("npm", ["run", "build", "--silent"], { cwd: apiRoot, stdio: "ignore" });
-  const rows: Row[] = [];
+const tasksPath = (user: User) => `/api/${encodeURIComponent(user.id)}/tasks`;
 
-  if (TARGETS.includes("postgres")) {
+let created = 0;
+const createBody = () => {
+  created += 1;
+  return JSON.stringify({
+    title: `Task ${created} pick up ${SEARCH_TERM}`,
+    priority: (["low", "medium", "high"] as const)[created % 3],
+    tags: [`t${created % 7}`],
+  });
+};
+
+async function getJson<T>(url: string, headers: Record<string, string>): Promise<T> {
+  const response = await fetch(url, { headers });
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/**
+ * Sends each workload's request three times to an API started with bench/capture-sql.ts and
+ * compares the statements of the third (warm: keys, sessions and connections loaded) with the
+ * bare server's.
+ */
+async function captureApiSql(
+  base: string,
+  user: User,
+  logFile: string,
+): Promise<{ parity: SqlParity[]; pool: CapturedPool | undefined }> {
+  const path = tasksPath(user);
+  const send = async (method: Step["method"], url: string, body?: string) => {
+    const response = await fetch(`${base}${url}`, { method, headers: user.headers, body });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);
+    return text;
+  };
+  const task = JSON.parse(await send("POST", path, createBody())) as { id: number };
+  const requests: Record<Workload, () => Promise<string>> = {
+    "get one": () => send("GET", `${path}/${task.id}`),
+    "list, first page": () => send("GET", `${path}?limit=50`),
+    create: () => send("POST", path, createBody()),
+    "update (PUT title)": () =>
+      send("PUT", `${path}/${task.id}`, JSON.stringify({ title: "renamed" })),
+    "toggle (PATCH complete)": () => send("PATCH", `${path}/${task.id}/complete`),
+  };
+  let seen = (await readFile(logFile, "utf8")).length;
+  const linesSince = async () => {
+    const text = await readFile(logFile, "utf8");
+    const lines = parseCapture(text.slice(seen));
+    seen = text.length;
+    return lines;
+  };
+  const parity: SqlParity[] = [];
+  for (const workload of workloadNames) {
+    for (let i = 0; i < 3; i += 1) await requests[workload]();
+    await linesSince();
+    await requests[workload]();
+    parity.push(compareWorkload(workload, await linesSince()));
+  }
+  return { parity, pool: capturedPool(parseCapture(await readFile(logFile, "utf8"))) };
+}
+
+/** Gives every user their tasks with INSERT … SELECT generate_series, then refreshes statistics. */
+async function seedAll(sql: Sql, users: Users) {
+  await seedTasks(sql, users.small.id, SMALL);
+  await seedTasks(sql, users.big.id, BIG);
+  await seedTasks(sql, users.growthBase.id, GROWTH_BASE);
+  await seedTasks(sql, users.growth.id, options.growthTasks);
+  for (const writer of users.writers) await seedTasks(sql, writer.id, WRITER_TASKS);
+  await sql.query("analyze");
+}
+
+/** A list URL at `fraction` of the user's tasks, reached by following Link headers. */
+async function deepPage(base: string, user: User, total: number, fraction: number) {
+  const step = 100;
+  let url = `${base}${tasksPath(user)}?limit=${step}`;
+  for (let page = 0; page < Math.floor((total * fraction) / step); page += 1) {
+    const response = await fetch(url, { headers: user.headers });
+    await response.arrayBuffer();
+    const next = /^<([^>]+)>/.exec(response.headers.get("link") ?? "")?.[1];
+    if (!next) throw new Error(`no next page after page ${page} of ${user.id}`);
+    url = `${base}${next}`;
+  }
+  const deep = new URL(url);
+  deep.searchParams.set("limit", "50");
+  return deep.toString();
+}
+
+/**
+ * The bare server must answer what the API answers: the same task JSON, byte for byte, and the
+ * same list headers. Checked on reads, which change nothing.
+ */
+async function sameAnswers(api: RunningServer, bare: RunningServer, user: User, taskId: number) {
+  const differences: string[] = [];
+  for (const path of [`${tasksPath(user)}/${taskId}`, `${tasksPath(user)}?limit=50`]) {
+    const [a, b] = await Promise.all(
+      [api, bare].map((server) => fetch(`${server.base}${path}`, { headers: user.headers })),
+    );
+    if (!a || !b) continue;
+    const [bodyA, bodyB] = await Promise.all([a.text(), b.text()]);
+    if (a.status !== b.status) differences.push(`${path}: status ${a.status} and ${b.status}`);
+    if (bodyA !== bodyB) differences.push(`${path}: the bodies differ`);
+    for (const header of ["content-type", "etag", "x-total-count", "link"]) {
+      if (a.headers.get(header) !== b.headers.get(header)) {
+        differences.push(
+          `${path}: ${header} "${a.headers.get(header)}" and "${b.headers.get(header)}"`,
+        );
+      }
+    }
+  }
+  return differences;
+}
+
+/** Each workload as a stream of requests, spread over the users and tasks chosen for it. */
+function workloadSteps(
+  users: Users,
+  bigIds: number[],
+  writerTasks: [User, number][],
+): Record<Workload, NextStep> {
+  const readOne = cycle(bigIds);
+  const writer = cycle(users.writers);
+  const writerTask = cycle(writerTasks);
+  let renamed = 0;
+  return {
+    "get one": () => ({
+      method: "GET",
+      path: `${tasksPath(users.big)}/${readOne()}`,
+      headers: users.big.headers,
+    }),
+    "list, first page": () => ({
+      method: "GET",
+      path: `${tasksPath(users.big)}?limit=50`,
+      headers: users.big.headers,
+    }),
+    create: () => {
+      const user = writer();
+      return { method: "POST", path: tasksPath(user), headers: user.headers, body: createBody() };
+    },
+    "update (PUT title)": () => {
+      const [user, id] = writerTask();
+      renamed += 1;
+      return {
+        method: "PUT",
+        path: `${tasksPath(user)}/${id}`,
+        headers: user.headers,
+        body: JSON.stringify({ title: `Renamed ${renamed}` }),
+      };
+    },
+    "toggle (PATCH complete)": () => {
+      const [user, id] = writerTask();
+      return { method: "PATCH", path: `${tasksPath(user)}/${id}/complete`, headers: user.headers };
+    },
+  };
+}
+
+const apiEnv = (target: Target, database: string): Record<string, string> => ({
+  NODE_ENV: "production",
+  BETTER_AUTH_SECRET: "benchmark-secret-benchmark-secret-0123456789",
+  RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
+  // Sign-up limits (decision 018) would refuse the benchmark's dozen sign-ups from one address.
+  AUTH_RATE_LIMIT: "false",
+  LOG_LEVEL: "warn",
+  ...(target === "postgres" ? { DATABASE_URL: database } : { DATA_DIR: database }),
+});
+
+async function withSql<T>(target: Target, database: string, work: (sql: Sql) => Promise<T>) {
+  if (target === "postgres") {
+    const client = new pg.Client({ connectionString: database });
+    await client.connect();
+    try {
+      return await work({
+        query: async <Row>(text: string, params?: unknown[]) =>
+          (await client.query(text, params)) as unknown as { rows: Row[] },
+      });
+    } finally {
+      await client.end();
+    }
+  }
+  // PGlite allows one process at a time: the server is stopped while this runs.
+  const client = await PGlite.create(join(database, "pglite"));
+  try {
+    return await work({
+      query: async <Row>(text: string, params?: unknown[]) => client.query<Row>(text, params),
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+async function benchTarget(target: Target, database: string): Promise<TargetReport> {
+  const report: TargetReport = { target, runs: [], growth: [], rss: {} };
+  const env = apiEnv(target, database);
+  const apiScript = join(apiRoot, "dist", "index.js");
+
+  // 1. Users, signed up through the API. On Postgres this copy of the API also records its SQL.
+  const sqlLog = join(await mkdtemp(join(tmpdir(), "todo-bench-sql-")), "statements.jsonl");
+  await writeFile(sqlLog, "");
+  progress(target, `signing up ${WRITERS + 5} users…`);
+  const setup = await startServer({
+    script: apiScript,
+    env: { ...env, ...(target === "postgres" ? { BENCH_SQL_LOG: sqlLog } : {}) },
+    preload: target === "postgres" ? join(benchDist, "capture-sql.js") : undefined,
+    authUrl: true,
+    logFile: logOf(target, "api"),
+  });
+  const base = setup.base;
+  let users: Users;
+  try {
+    users = await signUpAll(base);
+    if (target === "postgres") {
+      const captured = await captureApiSql(base, users.parity, sqlLog);
+      report.parity = captured.parity;
+      report.pool = captured.pool;
+    }
+  } finally {
+    await stopServer(setup);
+    await rm(join(sqlLog, ".."), { recursive: true, force: true });
+  }
+
+  // 2. Tasks, straight into the database.
+  progress(
+    target,
+    `seeding ${options.growthTasks + BIG + GROWTH_BASE + SMALL + WRITERS * WRITER_TASKS} tasks with SQL…`,
+  );
+  await withSql(target, database, (sql) => seedAll(sql, users));
+
+  // 3. The measured servers. The API keeps its port: its JWTs name its URL as issuer and audience.
+  const api = await startServer({
+    script: apiScript,
+    env: { ...env, BETTER_AUTH_URL: base },
+    port: Number(new URL(base).port),
+    logFile: logOf(target, "api"),
+  });
+  let bare: RunningServer | undefined;
+  try {
+    if (target === "postgres") {
+      const { kind: _kind, ...captured } = report.pool ?? { kind: "pool" };
+      const pool: BarePoolOptions = { ...captured, max: captured.max ?? 10 };
+      bare = await startServer({
+        script: join(benchDist, "bare-server.js"),
+        env: { DATABASE_URL: database, BARE_POOL: JSON.stringify(pool) },
+        logFile: logOf(target, "bare"),
+      });
+    }
+    await measure(target, report, users, api, bare);
+  } finally {
+    await stopServer(api);
+    if (bare) await stopServer(bare);
+  }
+  return report;
+}
+
+async function measure(
+  target: Target,
+  report: TargetReport,
+  users: Users,
+  api: RunningServer,
+  bare: RunningServer | undefined,
+) {
+  const servers = bare ? [api, bare] : [api];
+  const nameOf = (server: RunningServer) => (server === bare ? "bare" : "api");
+  const record = (run: Omit<Run, "target">) => {
+    report.runs.push({ target, ...run });
+    return run;
+  };
+  report.rss.api = { idle_mb: await maxRss(api) };
+
+  const bigIds = (
+    await getJson<{ id: number }[]>(
+      `${api.base}${tasksPath(users.big)}?limit=200`,
+      users.big.headers,
+    )
+  ).map((task) => task.id);
+  // One writer after another, so that concurrent writes fall on different users' counter rows.
+  const writerLists = await Promise.all(
+    users.writers.map((writer) =>
+      getJson<{ id: number }[]>(
+        `${api.base}${tasksPath(writer)}?limit=${WRITER_TASKS}`,
+        writer.headers,
+      ),
+    ),
+  );
+  const writerTasks: [User, number][] = [];
+  for (let index = 0; index < WRITER_TASKS; index += 1) {
+    for (const [n, writer] of users.writers.entries()) {
+      const task = writerLists[n]?.[index];
+      if (task) writerTasks.push([writer, task.id]);
+    }
+  }
+  const steps = workloadSteps(users, bigIds, writerTasks);
+  if (bare) report.sameAnswers = await sameAnswers(api, bare, users.big, bigIds[0] ?? 0);
+  const mixed = workloadNames.map((name) => steps[name]);
+
+  progress(target, `warming up…`);
+  for (const server of servers) {
+    await load({ base: server.base, steps: mixed, connections: 20, duration: 2 });
+  }
+
+  const { duration, connections } = options;
+  progress(target, `workloads, ${connections} connections, ${duration} s each…`);
+  for (const workload of workloadNames) {
+    const results = await paired(servers, { steps: [steps[workload]], connections, duration });
+    for (const [server, stats] of results) {
+      record({ kind: "workload", server: nameOf(server), scenario: workload, connections, stats });
+    }
+  }
+
+  progress(target, `list scenarios…`);
+  const big = tasksPath(users.big);
+  const deep10k = await deepPage(api.base, users.big, BIG, 0.75);
+  const get = async (scenario: string, url: string, headers: Record<string, string>) => {
+    const path = url.replace(api.base, "");
+    const results = await paired([api], {
+      steps: [() => ({ method: "GET", path, headers })],
+      connections,
+      duration,
+    });
+    for (const stats of results.values()) {
+      record({ kind: "scenario", server: "api", scenario, connections, stats });
+    }
+  };
+  await get("health (no auth, no database)", "/health", {});
+  await get(
+    `list, first page of ${SMALL}`,
+    `${tasksPath(users.small)}?limit=50`,
+    users.small.headers,
+  );
+  await get(`list, page 150 of ${BIG} (cursor)`, deep10k, users.big.headers);
+  await get(
+    `list, ${BIG}, status+priority filter`,
+    `${big}?status=pending&priority=high&limit=50`,
+    users.big.headers,
+  );
+  await get(`list, ${BIG}, sort=title`, `${big}?sort=title&order=asc&limit=50`, users.big.headers);
+  await get(
+    `list, ${BIG}, search q=${SEARCH_TERM}`,
+    `${big}?q=${SEARCH_TERM}&limit=50`,
+    users.big.headers,
+  );
+  await get("rejected token (401)", `${big}?limit=50`, { Authorization: "Bearer a.b.c" });
+
+  const [small100, big10k] = await interleaved(
+    [
+      { url: `${api.base}${tasksPath(users.small)}?limit=50`, headers: users.small.headers },
+      { url: `${api.base}${big}?limit=50`, headers: users.big.headers },
+    ],
+    options.rounds,
+    options.roundsSeconds,
+  );
+  if (small100 && big10k) {
+    report.growth.push({
+      checked: false,
+      page: "first page",
+      small: SMALL,
+      large: BIG,
+      smallStats: small100,
+      largeStats: big10k,
+    });
+  }
+
+  progress(target, `growth: ${options.growthTasks} tasks against ${GROWTH_BASE}…`);
+  const pages = (user: User, total: number) => {
+    const path = `${api.base}${tasksPath(user)}`;
+    return [
+      ["first page", `${path}?limit=50`],
+      ["status+priority filter", `${path}?status=pending&priority=high&limit=50`],
+      [`search q=${SEARCH_TERM}`, `${path}?q=${SEARCH_TERM}&limit=50`],
+      ["cursor page at 90%", ""],
+    ].map(([page = "", url = ""]) => ({ page, url, total }));
+  };
+  const smallPages = pages(users.growthBase, GROWTH_BASE);
+  const largePages = pages(users.growth, options.growthTasks);
+  const deepSmall = smallPages.at(-1);
+  const deepLarge = largePages.at(-1);
+  if (deepSmall) deepSmall.url = await deepPage(api.base, users.growthBase, GROWTH_BASE, 0.9);
+  if (deepLarge) deepLarge.url = await deepPage(api.base, users.growth, options.growthTasks, 0.9);
+  const growthCases = smallPages.flatMap((small, index) => [
+    { url: small.url, headers: users.growthBase.headers },
+    { url: largePages[index]?.url ?? "", headers: users.growth.headers },
+  ]);
+  const growthStats = await interleaved(growthCases, options.rounds, options.roundsSeconds);
+  for (const [index, small] of smallPages.entries()) {
+    const smallStats = growthStats[index * 2];
+    const largeStats = growthStats[index * 2 + 1];
+    if (smallStats && largeStats) {
+      report.growth.push({
+        checked: true,
+        page: small.page,
+        small: GROWTH_BASE,
+        large: options.growthTasks,
+        smallStats,
+        largeStats,
+      });
+    }
+  }
+
+  // autocannon -R: each connection may send its share of the rate per second, back to back from
+  // the start of each second, so the load comes in bursts as wide as the number of connections.
+  const rateConnections = options.rateConnections;
+  progress(
+    target,
+    `fixed offered load, ${options.rate} req/s over ${rateConnections} connections…`,
+  );
+  for (const workload of workloadNames) {
+    const results = await paired(servers, {
+      steps: [steps[workload]],
+      connections: rateConnections,
+      duration,
+      overallRate: options.rate,
+    });
+    for (const [server, stats] of results) {
+      record({
+        kind: "rate",
+        server: nameOf(server),
+        scenario: workload,
+        connections: rateConnections,
+        rate: options.rate,
+        stats,
+      });
+    }
+  }
+
+  // A fixed number of requests, not a duration, so that every request is answered and counted:
+  // one pass of each connection through the five workloads.
+  progress(target, `${options.manyConnections} connections, all workloads in turn…`);
+  for (const server of servers) {
+    const stats = await load({
+      ...on(server),
+      steps: mixed,
+      connections: options.manyConnections,
+      amount: options.manyConnections * mixed.length,
+    });
+    record({
+      kind: "many",
+      server: nameOf(server),
+      scenario: "all workloads in turn",
+      connections: options.manyConnections,
+      stats,
+    });
+  }
+
+  progress(target, `soak: ${options.soakSeconds} s at ${options.soakConnections} connections…`);
+  const before = await maxRss(api);
+  let peak = before;
+  const sampler = setInterval(async () => {
+    peak = Math.max(peak, await maxRss(api));
+  }, 1_000);
+  const soak = await load({
+    ...on(api),
+    steps: mixed,
+    connections: options.soakConnections,
+    duration: options.soakSeconds,
+  }).finally(() => clearInterval(sampler));
+  const after = await maxRss(api);
+  record({
+    kind: "soak",
+    server: "api",
+    scenario: `soak, all workloads in turn, ${options.soakSeconds} s`,
+    connections: options.soakConnections,
+    stats: soak,
+  });
+  report.rss.api = {
+    ...report.rss.api,
+    before_soak_mb: before,
+    after_soak_mb: after,
+    peak_mb: Math.max(peak, after),
+  };
+  if (bare) report.rss.bare = { after_runs_mb: await maxRss(bare) };
+}
+
+/** Load options aimed at a server, with its CPU time measured. */
+const on = (server: RunningServer) => ({
+  base: server.base,
+  cpuMs: () => cpuMsOfTree(server.pid),
+});
+
+/**
+ * The API and the bare server in turn, A B B A, half the time each: a change in the machine's
+ * background load (it is shared) then falls on both alike. With one server, one run.
+ *
+ * Each half sends a fixed number of requests and waits for every answer, instead of stopping at
+ * a deadline: a deadline drops the requests in flight, which hides the slowest answers from the
+ * percentiles, lowers the slower server's throughput, and leaves its unfinished work running into
+ * the other server's turn. The number is the offered rate times the time (fixed-rate runs), or
+ * what a one-second probe of the same workload managed per second.
+ */
+async function paired(
+  servers: RunningServer[],
+  options: Omit<LoadOptions, "base" | "amount" | "duration"> & { duration: number },
+): Promise<Map<RunningServer, Stats>> {
+  const [first, second] = servers;
+  if (!first) throw new Error("no server to measure");
+  const { duration, ...rest } = options;
+  const order = second ? [first, second, second, first] : [first];
+  const turns = second ? 2 : 1;
+  const amounts = new Map<RunningServer, number>();
+  for (const server of servers) {
+    let perSecond = rest.overallRate;
+    if (perSecond === undefined) {
+      perSecond = statsOf([await sample({ ...rest, base: server.base, duration: 1 })]).rps;
+      // Let the probe's unanswered requests finish before anything is measured.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    amounts.set(server, Math.max(rest.connections, Math.round((perSecond * duration) / turns)));
+  }
+  const samples = new Map<RunningServer, Sample[]>(servers.map((server) => [server, []]));
+  for (const server of order) {
+    const amount = amounts.get(server) ?? rest.connections;
+    samples.get(server)?.push(await sample({ ...rest, ...on(server), amount }));
+  }
+  const fixedRate = rest.overallRate !== undefined;
+  return new Map([...samples].map(([server, list]) => [server, statsOf(list, { fixedRate })]));
+}
+
+/** The largest resident set among the server's processes (one, unless it forks workers). */
+async function maxRss(server: RunningServer): Promise<number> {
+  const sizes = await rssOfTree(server.pid);
+  return Math.max(...sizes.map((size) => size.mb));
+}
+
+async function buildAll() {
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: apiRoot, stdio: "ignore" });
+  await build({
+    entryPoints: [
+      join(apiRoot, "bench", "bare-server.ts"),
+      join(apiRoot, "bench", "capture-sql.ts"),
+    ],
+    outdir: benchDist,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    packages: "external",
+    logLevel: "warning",
+  });
+}
+
+async function main() {
+  say("Building the API and the bare server…");
+  await buildAll();
+  await rm(logDir, { recursive: true, force: true });
+  await mkdir(logDir, { recursive: true });
+  const reports: TargetReport[] = [];
+
+  if (options.targets.includes("postgres")) {
     const name = `todo_bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    const admin = new pg.Client({ connectionString: options.adminUrl });
     await admin.connect();
     await admin.query(`create database "${name}"`);
-    const url = new URL(ADMIN_URL);
+    const url = new URL(options.adminUrl);
     url.pathname = `/${name}`;
     try {
-      rows.push(...(await benchTarget("postgres", { DATABASE_URL: url.toString() })));
+      reports.push(await benchTarget("postgres", url.toString()));
     } finally {
       await admin.query(`drop database if exists "${name}" with (force)`);
       await admin.end();
     }
   }
-  if (TARGETS.includes("pglite")) {
+  if (options.targets.includes("pglite")) {
     const dataDir = await mkdtemp(join(tmpdir(), "todo-bench-"));
     try {
-      rows.push(...(await benchTarget("pglite", { DATA_DIR: dataDir })));
+      reports.push(await benchTarget("pglite", dataDir));
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
   }
-  const jwt = await benchJwt();
+  const jwt = await jwtTiming();
 
-  say("");
-  say(
-    `| target | scenario | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | non-2xx | errors |`,
-  );
-  say(`| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
-  for (const r of rows.filter((row) => row.scenario !== "seed")) {
-    say(
-      `| ${r.target} | ${r.scenario} | ${r.requests} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.max} | ${r.non2xx} | ${r.errors} |`,
-    );
-  }
-  say("");
-  say(
-    `JWT verification (EdDSA): ${jwt.verify_us_signature_checked} µs with the signature checked, ${jwt.verify_us_cached} µs cached`,
-  );
-  for (const target of new Set(rows.map((row) => row.target))) {
-    const of = (scenario: string) =>
-      rows.find((row) => row.target === target && row.scenario === scenario);
-    const bigList = of(`list, first page of ${BIG} (interleaved, 1 connection)`);
-    const smallList = of(`list, first page of ${SMALL} (interleaved, 1 connection)`);
-    if (bigList && smallList) {
-      say(
-        `[${target}] list latency with ${BIG} tasks / with ${SMALL} tasks (interleaved): ` +
-          `p50 ${(bigList.p50 / smallList.p50).toFixed(2)}×, p95 ${(bigList.p95 / smallList.p95).toFixed(2)}×`,
-      );
-    }
-  }
-
-  const outDir = join(repoRoot, "artifacts", "bench");
-  await mkdir(outDir, { recursive: true });
   const report = {
     date: new Date().toISOString(),
     node: process.version,
-    cpus: (await import("node:os")).cpus().length,
-    duration_s: DURATION,
-    connections: CONNECTIONS,
-    rows,
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model ?? "",
+    elapsed_s: Math.round((Date.now() - started) / 1000),
+    options: { ...options, adminUrl: undefined },
+    rate_limit_per_minute: RATE_LIMIT_PER_MINUTE,
+    targets: reports,
     jwt,
   };
+  say("");
+  printReport(say, report);
+
   const file = join(outDir, `bench-${report.date.replaceAll(":", "-")}.json`);
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(outDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
-  say(`\nWritten: ${file}`);
-  const failed = rows.filter(
-    (row) => row.errors > 0 || (row.non2xx > 0 && !row.scenario.includes("401")),
-  );
-  if (failed.length > 0) {
-    say(`Requests failed in: ${failed.map((row) => `${row.target}/${row.scenario}`).join(", ")}`);
+  say(`\nWritten: ${file}; the servers' output is in ${logDir}.`);
+
+  const failures = unexpectedFailures(reports);
+  if (failures.length > 0) {
+    say(
+      `\nThe benchmark is not valid as it stands:\n${failures.map((line) => `  - ${line}`).join("\n")}`,
+    );
     process.exitCode = 1;
   }
 }

@@ -1,0 +1,47 @@
+/**
+ * The SQL of the bare reference server (bench/bare-server.ts): exactly the statements the API sends
+ * for each benchmarked workload, copied from what Drizzle generates for the functions of
+ * src/tasks/tasks.queries.ts named below. When the API's SQL changes, change these alongside: the
+ * benchmark captures the API's statements in every Postgres run and marks a ratio whose SQL
+ * differs (bench/sql-parity.ts), and exits with status 1.
+ */
+
+const TASK_COLUMNS = `"id", "user_id", "title", "description", "completed", "completed_at", "priority", "tags", "due_date", "version", "created_at", "updated_at"`;
+
+export const bareSql = {
+  /** getTask(db, userId, id). Parameters: user_id, id. */
+  getTask: `select ${TASK_COLUMNS} from "tasks" where ("tasks"."user_id" = $1 and "tasks"."id" = $2)`,
+
+  /**
+   * listTasks(db, userId, { sort: "created", order: "desc", limit }, undefined): the page, with
+   * the sort key as text for the next cursor. Parameters: user_id, limit + 1.
+   */
+  listPage: `select ${TASK_COLUMNS}, ("tasks"."created_at")::text from "tasks" where "tasks"."user_id" = $1 order by "tasks"."created_at" desc, "tasks"."id" desc limit $2`,
+
+  /** countMatches for a list filtered by status alone (the trigger-kept counters). Parameter: user_id. */
+  listCount: `select "user_id", "total", "completed" from "task_counts" where "task_counts"."user_id" = $1`,
+
+  /**
+   * createTask(db, userId, input). Parameters: user_id, title, description, completed,
+   * completed_at, priority, tags, due_date.
+   */
+  createTask: `insert into "tasks" (${TASK_COLUMNS}) values (default, $1, $2, $3, $4, $5, $6, $7, $8, default, default, default) returning ${TASK_COLUMNS}`,
+
+  /** updateTask(db, userId, id, { title }, undefined). Parameters: title, user_id, id. */
+  updateTitle: `update "tasks" set "title" = $1, "version" = "tasks"."version" + 1, "updated_at" = now() where ("tasks"."user_id" = $2 and "tasks"."id" = $3) returning ${TASK_COLUMNS}`,
+
+  /** setCompleted(db, userId, id, undefined, undefined), the toggle. Parameters: user_id, id. */
+  toggle: `update "tasks" set "completed" = not "tasks"."completed", "completed_at" = case when "tasks"."completed" then null else now() end, "version" = "tasks"."version" + 1, "updated_at" = now() where ("tasks"."user_id" = $1 and "tasks"."id" = $2) returning ${TASK_COLUMNS}`,
+} as const;
+
+/** The benchmarked workloads, and the statements each runs on the bare server. */
+export const WORKLOADS = {
+  "get one": [bareSql.getTask],
+  "list, first page": [bareSql.listPage, bareSql.listCount],
+  create: [bareSql.createTask],
+  "update (PUT title)": [bareSql.updateTitle],
+  "toggle (PATCH complete)": [bareSql.toggle],
+} as const satisfies Record<string, readonly string[]>;
+
+export type Workload = keyof typeof WORKLOADS;
+export const workloadNames = Object.keys(WORKLOADS) as Workload[];

@@ -1,0 +1,42 @@
+/** Anything that runs a parameterised statement: a `pg.Client` or a PGlite instance. */
+export interface Sql {
+  query<Row>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+}
+
+/** One word in five titles has it: searches match 20% of a user's tasks, whatever their number. */
+export const SEARCH_TERM = "groceries";
+
+/**
+ * Gives a user `count` tasks in one INSERT … SELECT generate_series: the statement-level trigger
+ * of migration 0002 sees them all in its transition table and adds them to task_counts once, so
+ * the counters stay exact. Newest task last in id order, one second apart in created_at; a third
+ * completed, half with a due date, priorities and tags in turn, a quarter with a description.
+ */
+export async function seedTasks(sql: Sql, userId: string, count: number): Promise<void> {
+  await sql.query(
+    `insert into tasks (user_id, title, description, completed, completed_at, priority, tags,
+                        due_date, created_at, updated_at)
+     select $1,
+            'Task ' || n || ' ' || (array['pick up ${SEARCH_TERM}', 'call the bank',
+              'write the report', 'fix the bike', 'book the dentist'])[1 + n % 5],
+            case when n % 4 = 0 then 'Bring the receipt and the list' end,
+            n % 3 = 0,
+            case when n % 3 = 0 then now() - (($2::int - n) * interval '1 second') end,
+            (array['low', 'medium', 'high']::task_priority[])[1 + n % 3],
+            array['t' || (n % 7)],
+            case when n % 2 = 0 then now() + (n * interval '1 minute') end,
+            now() - (($2::int - n) * interval '1 second'),
+            now() - (($2::int - n) * interval '1 second')
+     from generate_series(1, $2::int) as n`,
+    [userId, count],
+  );
+  const { rows } = await sql.query<{ total: number; actual: number }>(
+    `select (select total from task_counts where user_id = $1) as total,
+            (select count(*)::int from tasks where user_id = $1) as actual`,
+    [userId],
+  );
+  const [row] = rows;
+  if (!row || row.total !== row.actual) {
+    throw new Error(`task_counts is off for ${userId}: ${row?.total} counted, ${row?.actual} rows`);
+  }
+}
