@@ -592,8 +592,8 @@ const on = (server: RunningServer) => ({
  * Each half sends a fixed number of requests and waits for every answer, instead of stopping at
  * a deadline: a deadline drops the requests in flight, which hides the slowest answers from the
  * percentiles, lowers the slower server's throughput, and leaves its unfinished work running into
- * the other server's turn. The number is the offered rate times the time (fixed-rate runs), or
- * what a one-second probe of the same workload managed per second.
+ * the other server's turn. The number is the offered rate times whole seconds (fixed-rate runs),
+ * or what a one-second probe of the same workload answered per second, times the time.
  */
 async function paired(
   servers: RunningServer[],
@@ -606,12 +606,16 @@ async function paired(
   const turns = second ? 2 : 1;
   const amounts = new Map<RunningServer, number>();
   for (const server of servers) {
-    let perSecond = rest.overallRate;
-    if (perSecond === undefined) {
-      perSecond = statsOf([await sample({ ...rest, base: server.base, duration: 1 })]).rps;
-      // Let the probe's unanswered requests finish before anything is measured.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+    if (rest.overallRate !== undefined) {
+      // Whole seconds: autocannon paces a fixed rate one second at a time.
+      const seconds = Math.max(1, Math.round(duration / turns));
+      amounts.set(server, Math.max(rest.connections, rest.overallRate * seconds));
+      continue;
     }
+    const probe = await sample({ ...rest, base: server.base, duration: 1 });
+    const perSecond = statsOf([probe]).rps;
+    // Let the probe's unanswered requests finish before anything is measured.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     amounts.set(server, Math.max(rest.connections, Math.round((perSecond * duration) / turns)));
   }
   const samples = new Map<RunningServer, Sample[]>(servers.map((server) => [server, []]));

@@ -70,11 +70,33 @@ export interface Sample {
   cpuMs?: number;
 }
 
+/**
+ * How long a run took: until its last answer (autocannon's own finish waits for its next
+ * one-second tick). A fixed-rate run offers its requests over amount / rate seconds at least:
+ * autocannon sends each second's share back to back at the start of the second, so a server that
+ * keeps up answers the last share early in the last second.
+ */
+function secondsOf(
+  options: LoadOptions,
+  started: number,
+  arrivals: number[],
+  result: autocannon.Result,
+): number {
+  const last = arrivals.at(-1);
+  const seconds =
+    last === undefined
+      ? (result.finish.getTime() - result.start.getTime()) / 1000
+      : (last - started) / 1000;
+  if (options.overallRate === undefined || options.amount === undefined) return seconds;
+  return Math.max(seconds, options.amount / options.overallRate);
+}
+
 /** One autocannon run; every response's latency is kept, so the percentiles are exact. */
 export async function sample(options: LoadOptions): Promise<Sample> {
   const latencies: number[] = [];
   const arrivals: number[] = [];
   const cpuBefore = await options.cpuMs?.();
+  const started = performance.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -104,7 +126,7 @@ export async function sample(options: LoadOptions): Promise<Sample> {
   return {
     latencies,
     arrivals,
-    seconds: (result.finish.getTime() - result.start.getTime()) / 1000,
+    seconds: secondsOf(options, started, arrivals, result),
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     ...(cpuBefore === undefined || cpuAfter === undefined ? {} : { cpuMs: cpuAfter - cpuBefore }),
