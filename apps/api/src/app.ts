@@ -125,7 +125,9 @@ export function createApp(deps: AppDependencies) {
   );
 
   app.use("/api/*", jsonBodiesOnly);
-  app.use("/api/*", clientAddress(config.trustProxy));
+  // Only the auth routes use the client address (their limits, Better Auth's session records):
+  // task requests are limited per verified user and skip the work.
+  app.use("/api/auth/*", clientAddress(config.trustProxy));
   app.use("/api/auth/*", refuseUnsendableCallbackUrls);
   if (config.auth.rateLimit) {
     app.use("/api/auth/*", credentialLimiter({ store: deps.rateLimitStore, auth }));
