@@ -159,8 +159,7 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
       body.title,
       body.description ?? null,
       completed,
-      // The API writes now() here for a task created completed; the benchmark creates none.
-      null,
+      completed,
       body.priority ?? "medium",
       body.tags ?? [],
       body.due_date ?? null,

@@ -1,13 +1,14 @@
 import type { RequestIdVariables } from "hono/request-id";
-import type { PinoLogger } from "hono-pino";
 import type { RateLimitInfo } from "hono-rate-limiter";
+import type { Logger } from "pino";
 import type { Database } from "./db/client";
 import type { ClientAddress } from "./http/client-address";
 
 /** What middleware puts on the Hono context for the handlers after it. */
 export interface AppEnv {
   Variables: RequestIdVariables & {
-    logger: PinoLogger;
+    /** The server's logger; use requestLogger(c) to log with the request id. */
+    logger: Logger;
     /** The verified owner of this request (the JWT's `sub`); set by requireOwner. */
     userId: string;
     db: Database;

@@ -1,10 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { pinoLogger } from "hono-pino";
 import type { Logger } from "pino";
 import type { AppEnv } from "./app-env";
 import type { Auth } from "./auth/auth";
@@ -20,10 +18,10 @@ import { apiCacheHeaders } from "./http/cache-headers";
 import { clientAddress } from "./http/client-address-middleware";
 import { closeConnectionsWhenDraining } from "./http/drain";
 import { jsonBodiesOnly } from "./http/json-bodies-only";
-import { loggableError } from "./http/loggable-error";
 import { onError, onNotFound } from "./http/on-error";
-import { problems } from "./http/problem";
+import { limitRequestBodies } from "./http/request-body-limit";
 import { requestDeadline } from "./http/request-deadline";
+import { requestLog } from "./http/request-log";
 import { validationHook } from "./http/validation-hook";
 import type { CounterStore } from "./rate-limit/counter-store";
 import { credentialLimiter } from "./rate-limit/credential-limiter";
@@ -53,21 +51,8 @@ export function createApp(deps: AppDependencies) {
   // Outermost, so that it marks the final response, whatever produced it.
   app.use(closeConnectionsWhenDraining(deps.draining));
   app.use(requestId());
-  app.use(
-    pinoLogger({
-      pino: deps.logger,
-      // Method, path and status only: headers carry bearer tokens and session cookies, and a 4xx
-      // is the client's business, not an error of ours.
-      http: {
-        onReqBindings: (c) => ({ req: { method: c.req.method, path: c.req.path } }),
-        onResBindings: (c) => ({ res: { status: c.res.status } }),
-        onResLevel: (c) => (c.res.status >= 500 ? "error" : "info"),
-        // hono-pino's default is the error's message, which for a database error holds the
-        // query's parameters (session tokens, emails).
-        onResMessage: (c) => (c.error ? loggableError(c.error).message : "Request completed"),
-      },
-    }),
-  );
+  app.use(requestLog(deps.logger));
+
   app.use(
     secureHeaders({
       // Pages set their own policy (the web app, /docs); this one is for API answers, which are
@@ -112,17 +97,7 @@ export function createApp(deps: AppDependencies) {
       }),
     );
   }
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: BODY_LIMIT_BYTES,
-      onError: () => {
-        throw problems.payloadTooLarge(
-          `The body is over the ${BODY_LIMIT_BYTES / 1024} KiB limit.`,
-        );
-      },
-    }),
-  );
+  app.use("/api/*", limitRequestBodies(BODY_LIMIT_BYTES));
 
   app.use("/api/*", jsonBodiesOnly);
   // Only the auth routes use the client address (their limits, Better Auth's session records):

@@ -2,6 +2,7 @@ import type { Handler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../app-env";
 import { HttpProblem, problems } from "../http/problem";
+import { requestLogger } from "../http/request-log";
 import type { Auth } from "./auth";
 import type { AuthFailureLog } from "./auth-failures";
 
@@ -42,7 +43,10 @@ export function authRoutes(auth: Auth, failures: AuthFailureLog): Handler<AppEnv
       throw problems.serviceUnavailable("The database is unavailable; retry shortly.");
     }
     if (response.status >= 500) {
-      c.var.logger?.error({ status: response.status }, "Better Auth answered with a server error");
+      requestLogger(c).error(
+        { status: response.status },
+        "Better Auth answered with a server error",
+      );
       throw new HttpProblem(500, "Something went wrong on our side.");
     }
     const { code, message } = await readBetterAuthError(response);

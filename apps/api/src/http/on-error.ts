@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isDatabaseUnavailable, isDataException } from "./database-errors";
 import { loggableError } from "./loggable-error";
 import { HttpProblem, problems, statusTitle } from "./problem";
+import { requestLogger } from "./request-log";
 
 function renderProblem(c: Context, problem: HttpProblem): Response {
   const body = {
@@ -39,20 +40,20 @@ export const onError: ErrorHandler = (error, c) => {
     return renderProblem(c, new HttpProblem(status, error.message || statusTitle(status)));
   }
   if (isDatabaseUnavailable(error)) {
-    c.var.logger?.warn({ err: loggableError(error) }, "database unavailable");
+    requestLogger(c).warn({ err: loggableError(error) }, "database unavailable");
     return renderProblem(
       c,
       problems.serviceUnavailable("The database is unavailable; retry shortly."),
     );
   }
   if (isDataException(error)) {
-    c.var.logger?.warn({ err: loggableError(error) }, "input refused by the database");
+    requestLogger(c).warn({ err: loggableError(error) }, "input refused by the database");
     return renderProblem(
       c,
       new HttpProblem(422, "The request holds a value the database cannot store or compare."),
     );
   }
-  c.var.logger?.error({ err: loggableError(error) }, "unhandled error");
+  requestLogger(c).error({ err: loggableError(error) }, "unhandled error");
   return renderProblem(c, new HttpProblem(500, "Something went wrong on our side."));
 };
 

@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env";
 import type { Auth } from "../auth/auth";
 import { loggableError } from "../http/loggable-error";
 import { problems } from "../http/problem";
+import { requestLogger } from "../http/request-log";
 import type { CounterStore, Limit } from "./counter-store";
 import {
   CREDENTIAL_PATHS,
@@ -66,7 +67,7 @@ export function credentialLimiter(deps: {
     if (plan.refundOnSuccess && c.res.status < 400) {
       // The user is in: a failed refund must not turn that into an error.
       await deps.store.refund(verdict.counted).catch((error: unknown) => {
-        c.var.logger.warn({ err: loggableError(error) }, "rate-limit refund failed");
+        requestLogger(c).warn({ err: loggableError(error) }, "rate-limit refund failed");
       });
     }
   };

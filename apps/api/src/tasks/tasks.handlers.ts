@@ -9,6 +9,8 @@ import type * as routes from "./tasks.routes";
 
 type Handler<R extends RouteConfig> = RouteHandler<R, AppEnv>;
 
+// `c.get(…)`, not `c.var.…`: Hono builds a fresh object of every variable on each `c.var` read.
+
 /** The same list URL with `cursor` replaced: relative, so it is right behind any proxy. */
 function nextPageUrl(c: Context, cursor: string): string {
   const url = new URL(c.req.url);
@@ -19,21 +21,21 @@ function nextPageUrl(c: Context, cursor: string): string {
 export const list: Handler<typeof routes.list> = async (c) => {
   const query = c.req.valid("query");
   const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
-  const page = await queries.listTasks(c.var.db, c.var.userId, query, cursor);
+  const page = await queries.listTasks(c.get("db"), c.get("userId"), query, cursor);
   c.header("X-Total-Count", String(page.total));
   if (page.next) c.header("Link", `<${nextPageUrl(c, encodeCursor(page.next))}>; rel="next"`);
   return c.json(page.tasks.map(toTaskJson), 200);
 };
 
 export const create: Handler<typeof routes.create> = async (c) => {
-  const task = await queries.createTask(c.var.db, c.var.userId, c.req.valid("json"));
+  const task = await queries.createTask(c.get("db"), c.get("userId"), c.req.valid("json"));
   c.header("Location", `/api/${encodeURIComponent(task.userId)}/tasks/${task.id}`);
   c.header("ETag", etagOf(task));
   return c.json(toTaskJson(task), 201);
 };
 
 export const getOne: Handler<typeof routes.getOne> = async (c) => {
-  const task = await queries.getTask(c.var.db, c.var.userId, c.req.valid("param").id);
+  const task = await queries.getTask(c.get("db"), c.get("userId"), c.req.valid("param").id);
   const etag = etagOf(task);
   c.header("ETag", etag);
   if (ifNoneMatchHits(c.req.valid("header")["if-none-match"], etag)) return c.body(null, 304);
@@ -43,7 +45,13 @@ export const getOne: Handler<typeof routes.getOne> = async (c) => {
 export const update: Handler<typeof routes.update> = async (c) => {
   const { id } = c.req.valid("param");
   const versions = versionsFromIfMatch(c.req.valid("header")["if-match"], id);
-  const task = await queries.updateTask(c.var.db, c.var.userId, id, c.req.valid("json"), versions);
+  const task = await queries.updateTask(
+    c.get("db"),
+    c.get("userId"),
+    id,
+    c.req.valid("json"),
+    versions,
+  );
   c.header("ETag", etagOf(task));
   return c.json(toTaskJson(task), 200);
 };
@@ -51,7 +59,7 @@ export const update: Handler<typeof routes.update> = async (c) => {
 export const remove: Handler<typeof routes.remove> = async (c) => {
   const { id } = c.req.valid("param");
   const versions = versionsFromIfMatch(c.req.valid("header")["if-match"], id);
-  await queries.deleteTask(c.var.db, c.var.userId, id, versions);
+  await queries.deleteTask(c.get("db"), c.get("userId"), id, versions);
   return c.body(null, 204);
 };
 
@@ -59,7 +67,7 @@ export const complete: Handler<typeof routes.complete> = async (c) => {
   const { id } = c.req.valid("param");
   const versions = versionsFromIfMatch(c.req.valid("header")["if-match"], id);
   const { completed } = c.req.valid("json");
-  const task = await queries.setCompleted(c.var.db, c.var.userId, id, completed, versions);
+  const task = await queries.setCompleted(c.get("db"), c.get("userId"), id, completed, versions);
   c.header("ETag", etagOf(task));
   return c.json(toTaskJson(task), 200);
 };
@@ -67,11 +75,11 @@ export const complete: Handler<typeof routes.complete> = async (c) => {
 export const completeAll: Handler<typeof routes.completeAll> = async (c) => {
   // An absent body skips validation (and so its default): no body means "complete them all".
   const { completed = true } = c.req.valid("json");
-  const updated = await queries.completeAll(c.var.db, c.var.userId, completed);
+  const updated = await queries.completeAll(c.get("db"), c.get("userId"), completed);
   return c.json({ updated }, 200);
 };
 
 export const clearCompleted: Handler<typeof routes.clearCompleted> = async (c) => {
-  const deleted = await queries.clearCompleted(c.var.db, c.var.userId);
+  const deleted = await queries.clearCompleted(c.get("db"), c.get("userId"));
   return c.json({ deleted }, 200);
 };

@@ -6,36 +6,30 @@ import {
   getTableColumns,
   gt,
   ilike,
-  inArray,
   lt,
   or,
   type SQL,
   sql,
 } from "drizzle-orm";
-import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { Database } from "../db/client";
 import { type TaskRow, taskCounts, tasks } from "../db/tasks-schema";
 import { problems } from "../http/problem";
 import type { Cursor } from "./cursor";
+import {
+  bump,
+  statementsOf,
+  UPDATABLE_FIELDS,
+  type UpdatableField,
+  updateStatement,
+} from "./task-statements";
 import type { ListQuery, TaskCreate, TaskUpdate } from "./tasks.schemas";
 
 // Every query here takes the owner's id and filters by it: there is no way to read or write a
 // task without naming its owner. Another user's task is "not found", exactly like a missing one.
 
-const owned = (userId: string, id: number) => and(eq(tasks.userId, userId), eq(tasks.id, id));
-
-/** `versions` from If-Match: undefined = any version; [] = none can match. */
-const versionIn = (versions: number[] | undefined) =>
-  versions === undefined
-    ? undefined
-    : versions.length === 0
-      ? sql`false`
-      : inArray(tasks.version, versions);
-
-const toDate = (iso: string | null) => (iso === null ? null : new Date(iso));
+const notFound = () => problems.notFound(TASK_NOT_FOUND);
 
 export const TASK_NOT_FOUND = "No such task.";
-const notFound = () => problems.notFound(TASK_NOT_FOUND);
 
 /** A conditional write changed nothing: tell a stale If-Match (412) from a missing task (404). */
 async function missedWrite(
@@ -45,7 +39,7 @@ async function missedWrite(
   versions: number[] | undefined,
 ) {
   if (versions === undefined) return notFound();
-  const [row] = await db.select({ id: tasks.id }).from(tasks).where(owned(userId, id));
+  const [row] = await statementsOf(db).exists.execute({ userId, id });
   return row
     ? problems.preconditionFailed("The task has changed since you read it (If-Match).")
     : notFound();
@@ -57,36 +51,28 @@ function only<T>(rows: T[]): T {
   return row;
 }
 
-/** Every write moves the version (the ETag) and updated_at. */
-const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
-
-const completedAtFor = (completed: boolean) =>
-  completed ? sql`coalesce(${tasks.completedAt}, now())` : sql`null`;
+/** A due date as the statements take it: ISO text, or null to clear it. */
+const dueDateValue = (iso: string | null) => (iso === null ? null : new Date(iso).toISOString());
 
 export async function createTask(
   db: Database,
   userId: string,
   input: TaskCreate,
 ): Promise<TaskRow> {
-  const completed = input.completed ?? false;
-  const rows = await db
-    .insert(tasks)
-    .values({
-      userId,
-      title: input.title,
-      description: input.description ?? null,
-      priority: input.priority ?? "medium",
-      tags: input.tags ?? [],
-      dueDate: toDate(input.due_date ?? null),
-      completed,
-      completedAt: completed ? sql`now()` : null,
-    })
-    .returning();
+  const rows = await statementsOf(db).create.execute({
+    userId,
+    title: input.title,
+    description: input.description ?? null,
+    priority: input.priority ?? "medium",
+    tags: input.tags ?? [],
+    dueDate: dueDateValue(input.due_date ?? null),
+    completed: input.completed ?? false,
+  });
   return only(rows);
 }
 
 export async function getTask(db: Database, userId: string, id: number): Promise<TaskRow> {
-  const [row] = await db.select().from(tasks).where(owned(userId, id));
+  const [row] = await statementsOf(db).get.execute({ userId, id });
   if (!row) throw notFound();
   return row;
 }
@@ -97,13 +83,20 @@ async function updateOwned(
   userId: string,
   id: number,
   versions: number[] | undefined,
-  values: PgUpdateSetSource<typeof tasks>,
+  values: Partial<Record<UpdatableField, unknown>>,
 ): Promise<TaskRow> {
-  const [row] = await db
-    .update(tasks)
-    .set({ ...values, ...bump })
-    .where(and(owned(userId, id), versionIn(versions)))
-    .returning();
+  const fields = UPDATABLE_FIELDS.filter((field) => values[field] !== undefined);
+  const [row] = await updateStatement(db, fields, versions !== undefined).execute({
+    userId,
+    id,
+    versions,
+    title: values.title,
+    description: values.description,
+    priority: values.priority,
+    tags: values.tags,
+    dueDate: values.due_date,
+    completed: values.completed,
+  });
   if (!row) throw await missedWrite(db, userId, id, versions);
   return row;
 }
@@ -116,13 +109,8 @@ export function updateTask(
   versions: number[] | undefined,
 ): Promise<TaskRow> {
   return updateOwned(db, userId, id, versions, {
-    title: patch.title,
-    description: patch.description,
-    priority: patch.priority,
-    tags: patch.tags,
-    dueDate: patch.due_date === undefined ? undefined : toDate(patch.due_date),
-    completed: patch.completed,
-    completedAt: patch.completed === undefined ? undefined : completedAtFor(patch.completed),
+    ...patch,
+    due_date: patch.due_date === undefined ? undefined : dueDateValue(patch.due_date),
   });
 }
 
@@ -139,12 +127,7 @@ export function setCompleted(
     userId,
     id,
     versions,
-    completed === undefined
-      ? {
-          completed: sql`not ${tasks.completed}`,
-          completedAt: sql`case when ${tasks.completed} then null else now() end`,
-        }
-      : { completed, completedAt: completedAtFor(completed) },
+    completed === undefined ? { toggle: true } : { completed },
   );
 }
 
@@ -154,12 +137,15 @@ export async function deleteTask(
   id: number,
   versions: number[] | undefined,
 ) {
-  const [row] = await db
-    .delete(tasks)
-    .where(and(owned(userId, id), versionIn(versions)))
-    .returning({ id: tasks.id });
+  const statements = statementsOf(db);
+  const [row] = await (versions === undefined
+    ? statements.delete.execute({ userId, id })
+    : statements.deleteIfMatch.execute({ userId, id, versions }));
   if (!row) throw await missedWrite(db, userId, id, versions);
 }
+
+const completedAtFor = (completed: boolean) =>
+  completed ? sql`coalesce(${tasks.completedAt}, now())` : sql`null`;
 
 export async function completeAll(
   db: Database,

@@ -43,7 +43,35 @@ async function appLoggingTo(database: TestServer["database"], level: "info" | "d
 }
 
 describe("request logs", () => {
-  it("record method, path and status, and never a token or a cookie", async () => {
+  it("are one line per request: method, route pattern, status, duration and request id", async () => {
+    lines.length = 0;
+    const response = await app.request(`/api/${user.id}/tasks/123456`, {
+      headers: { Authorization: `Bearer ${user.jwt}` },
+    });
+    expect(response.status).toBe(404);
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      level: 30,
+      msg: "request",
+      reqId: response.headers.get("X-Request-Id"),
+      req: { method: "GET", route: "/api/:user_id/tasks/:id" },
+      res: { status: 404 },
+      responseTime: expect.any(Number),
+    });
+    // The pattern, not the path: neither the user's id nor the task's is in the line.
+    expect(lines[0]).not.toContain(user.id);
+    expect(lines[0]).not.toContain("123456");
+  });
+
+  it("name no route for a path that none matched", async () => {
+    lines.length = 0;
+    await app.request(`/api/${user.id}/nothing-here`, { method: "POST" });
+    const [entry] = lines.map((line) => JSON.parse(line) as { req: { route: string } });
+    expect(entry?.req.route).not.toContain(user.id);
+  });
+
+  it("record method, route and status, and never a token or a cookie", async () => {
     const paths = [`/api/${user.id}/tasks`, "/api/someone-else/tasks", "/api/auth/get-session"];
     for (const path of paths) {
       await app.request(path, {
@@ -55,7 +83,7 @@ describe("request logs", () => {
       });
     }
     const log = lines.join("");
-    expect(log).toContain(`"path":"/api/${user.id}/tasks"`);
+    expect(log).toContain('"route":"/api/:user_id/tasks"');
     expect(log).toContain('"status":403');
     for (const secret of [
       user.jwt,

@@ -142,6 +142,45 @@ describe("PUT /api/{user_id}/tasks/{id}", () => {
     expect(reopened.body).toMatchObject({ completed: false, completed_at: null });
   });
 
+  it("keeps tags verbatim, array syntax and all, on create and on update", async () => {
+    const awkward = ["a,b", 'say "hi"', "{braces}", "back\\slash", "NULL"];
+    const created = await server.createTask(user, { tags: awkward.slice(0, 3) });
+    expect(created.tags).toEqual(awkward.slice(0, 3));
+    const response = await server.call("PUT", `${tasksPath()}/${created.id}`, {
+      token: user.jwt,
+      body: { tags: awkward },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.tags).toEqual(awkward);
+    const read = await server.call("GET", `${tasksPath()}/${created.id}`, { token: user.jwt });
+    expect(read.body.tags).toEqual(awkward);
+  });
+
+  it("keeps completed_at when a completed task is completed again", async () => {
+    const created = await server.createTask(user, { completed: true });
+    expect(created.completed_at).not.toBeNull();
+    const again = await server.call("PUT", `${tasksPath()}/${created.id}`, {
+      token: user.jwt,
+      body: { completed: true, title: "renamed" },
+    });
+    expect(again.body).toMatchObject({ completed: true, completed_at: created.completed_at });
+  });
+
+  it("accepts If-Match listing several ETags when one is current", async () => {
+    const created = await server.createTask(user, { title: "v1" });
+    const response = await server.call("PUT", `${tasksPath()}/${created.id}`, {
+      token: user.jwt,
+      headers: { "If-Match": `"${created.id}-7", "${created.id}-1", W/"${created.id}-1"` },
+      body: { title: "v2" },
+    });
+    expect(response.status).toBe(200);
+    const stale = await server.call("DELETE", `${tasksPath()}/${created.id}`, {
+      token: user.jwt,
+      headers: { "If-Match": `"${created.id}-1", "${created.id}-3"` },
+    });
+    expect(stale.status).toBe(412);
+  });
+
   it("honours If-Match: the current ETag writes, a stale one is 412 and changes nothing", async () => {
     const created = await server.createTask(user, { title: "v1" });
     const read = await server.call("GET", `${tasksPath()}/${created.id}`, { token: user.jwt });

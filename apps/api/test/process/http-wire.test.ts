@@ -161,6 +161,88 @@ describe("headers on the wire", () => {
   });
 });
 
+describe("bodies on the wire", () => {
+  const auth = () => ({ "Content-Type": "application/json", Authorization: `Bearer ${user.jwt}` });
+  const count = async () => Number((await send(tasks())).headers.get("x-total-count"));
+
+  it("over 64 KiB is a 413, whether sized by Content-Length or chunked; nothing is written", async () => {
+    const before = await count();
+    const big = JSON.stringify({ title: "big", description: "d".repeat(70 * 1024) });
+    const sized = await rawRequest("POST", tasks(), auth(), [big]);
+    expect(sized.status).toBe(413);
+    expect(sized.headers["content-type"]).toBe("application/problem+json");
+    // Several writes and no Content-Length: Node sends them with Transfer-Encoding: chunked.
+    const pieces = big.match(/.{1,8192}/gs) ?? [];
+    const chunked = await rawRequest("POST", tasks(), auth(), pieces, { chunked: true });
+    expect(chunked.sentHeaders["transfer-encoding"]).toBe("chunked");
+    expect(chunked.status).toBe(413);
+    expect(await count()).toBe(before);
+  });
+
+  it("a small chunked body is read like any other", async () => {
+    const body = JSON.stringify({ title: "chunked" });
+    const response = await rawRequest("POST", tasks(), auth(), [body.slice(0, 5), body.slice(5)], {
+      chunked: true,
+    });
+    expect(response.status).toBe(201);
+    expect(JSON.parse(response.body)).toMatchObject({ title: "chunked" });
+  });
+
+  it("toggle takes no body, an empty or blank one with a JSON type, or {}; bad JSON is a 400", async () => {
+    const created = await (await send(tasks(), { method: "POST", body: { title: "t" } })).json();
+    const complete = `${tasks()}/${(created as { id: number }).id}/complete`;
+    const states: boolean[] = [];
+    for (const body of [[], [""], ["  "], ["{}"]]) {
+      const response = await rawRequest("PATCH", complete, auth(), body);
+      expect(response.status).toBe(200);
+      states.push((JSON.parse(response.body) as { completed: boolean }).completed);
+    }
+    expect(states).toEqual([true, false, true, false]);
+    const bad = await rawRequest("PATCH", complete, auth(), ["{bad"]);
+    expect(bad.status).toBe(400);
+    expect(bad.headers["content-type"]).toBe("application/problem+json");
+  });
+});
+
+/** One request through node:http, which shows what went on the wire; `chunks` are written in turn. */
+function rawRequest(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  chunks: string[],
+  options: { chunked?: boolean } = {},
+) {
+  return new Promise<{
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    sentHeaders: Record<string, unknown>;
+    body: string;
+  }>((resolve, reject) => {
+    const length = options.chunked
+      ? {}
+      : { "Content-Length": String(chunks.reduce((sum, c) => sum + Buffer.byteLength(c), 0)) };
+    const request = httpRequest(url, { method, headers: { ...headers, ...length } }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          sentHeaders: request.getHeaders(),
+          body,
+        }),
+      );
+    });
+    request.on("error", reject);
+    if (options.chunked) request.setHeader("Transfer-Encoding", "chunked");
+    for (const chunk of chunks) request.write(chunk);
+    request.end();
+  });
+}
+
 function rawGet(url: string, headers: Record<string, string>) {
   return new Promise<{
     status: number;
