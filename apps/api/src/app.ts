@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { compress } from "hono/compress";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
@@ -16,6 +15,7 @@ import type { Config } from "./env";
 import { healthRoutes } from "./health/health.routes";
 import { apiCacheHeaders } from "./http/cache-headers";
 import { clientAddress } from "./http/client-address-middleware";
+import { compressForClientsThatAccept } from "./http/compression";
 import { closeConnectionsWhenDraining } from "./http/drain";
 import { jsonBodiesOnly } from "./http/json-bodies-only";
 import { onError, onNotFound } from "./http/on-error";
@@ -63,8 +63,7 @@ export function createApp(deps: AppDependencies) {
       strictTransportSecurity: config.auth.baseUrl.startsWith("https://"),
     }),
   );
-  // gzip/deflate for clients that accept it: the web app's bundle and task lists shrink ~4×.
-  app.use(compress());
+  app.use(compressForClientsThatAccept());
   app.use("/api/*", apiCacheHeaders);
   // Every API request answers within REQUEST_TIMEOUT_MS; a streaming route must opt out (see there).
   app.use("/api/*", requestDeadline());
