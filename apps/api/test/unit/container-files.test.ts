@@ -106,8 +106,7 @@ describe("docker-compose.yml", () => {
         cwd: dir,
         encoding: "utf8",
       });
-      expect(config.stderr).toBe("");
-      expect(config.status).toBe(0);
+      expect(config.status, config.stderr).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
