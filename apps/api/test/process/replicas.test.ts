@@ -26,10 +26,10 @@ const PASSWORD = "correct-horse-battery";
 /** Low, so that the shared budget runs out within a few seconds of alternating requests. */
 const LIMIT = 20;
 /**
- * The overshoot decision 029 allows: what the other replica admits in about two sync intervals.
- * Requests here come one per PACE_MS, alternating, so that is one or two; a busy machine that
- * delays a sync by a few intervals adds a few more. Far below the LIMIT more that two separate
- * memories would allow.
+ * The overshoot decision 029 allows: what reaches the replicas in about two sync intervals once
+ * the limit is reached. Requests here come one per PACE_MS (0.6 interval), so that is three at
+ * most; a busy machine that delays a sync adds a couple. Far below the LIMIT more that two
+ * separate memories would allow.
  */
 const OVERSHOOT = 5;
 const PACE_MS = Math.round(SYNC_INTERVAL_MS * 0.6);
