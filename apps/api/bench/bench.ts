@@ -35,6 +35,7 @@ import {
   statsOf,
 } from "./load";
 import { options, type Target } from "./options";
+import { rateLimitTiming } from "./rate-limit-timing";
 import { printReport, type Run, type TargetReport, unexpectedFailures } from "./report";
 import { SEARCH_TERM, type Sql, seedTasks } from "./seed";
 import { cpuMsOfTree, type RunningServer, rssOfTree, startServer, stopServer } from "./servers";
@@ -680,6 +681,7 @@ async function main() {
     }
   }
   const jwt = await jwtTiming();
+  const rateLimit = await rateLimitTiming();
 
   const report = {
     date: new Date().toISOString(),
@@ -691,6 +693,7 @@ async function main() {
     rate_limit_per_minute: RATE_LIMIT_PER_MINUTE,
     targets: reports,
     jwt,
+    rate_limit: rateLimit,
   };
   say("");
   printReport(say, report);

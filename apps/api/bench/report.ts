@@ -2,6 +2,7 @@ import type { CapturedPool } from "./capture-sql";
 import type { JwtTiming } from "./jwt-timing";
 import type { Stats } from "./load";
 import type { Target } from "./options";
+import type { RateLimitTiming } from "./rate-limit-timing";
 import type { SqlParity } from "./sql-parity";
 
 export interface Run {
@@ -55,6 +56,7 @@ export interface Report {
   rate_limit_per_minute: number;
   targets: TargetReport[];
   jwt: JwtTiming;
+  rate_limit: RateLimitTiming;
 }
 
 /** The issue's targets (issue 7), checked on Postgres. */
@@ -288,6 +290,9 @@ export function printReport(say: (line: string) => void, report: Report) {
   say("");
   say(
     `JWT verification (EdDSA): ${report.jwt.verify_us_signature_checked} µs with the signature checked, ${report.jwt.verify_us_cached} µs cached`,
+  );
+  say(
+    `Per-user task limit (CPU per request): ${report.rate_limit.middleware_us_synced} µs shared across replicas, ${report.rate_limit.middleware_us_memory} µs in memory only; store ${report.rate_limit.increment_us_synced} µs`,
   );
 }
 

@@ -112,7 +112,12 @@ export function createApp(deps: AppDependencies) {
     .route("/", healthRoutes({ database, latestMigration: deps.latestMigration }))
     .route(
       "/api",
-      taskRoutes({ verifyToken: deps.verifyToken, rateLimitPerMinute: config.rateLimitPerMinute }),
+      taskRoutes({
+        verifyToken: deps.verifyToken,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+        rateLimitStore: deps.rateLimitStore,
+        logger: deps.logger,
+      }),
     );
 
   mountOpenApi(app, config.auth.baseUrl);

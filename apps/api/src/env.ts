@@ -11,6 +11,10 @@ const booleanString = z
 
 const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
 
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" });
+
 const origin = z
   .url({ protocol: /^https?$/, message: "must be an http(s) origin" })
   .transform((value) => new URL(value).origin);
@@ -31,9 +35,13 @@ const envSchema = z.object({
     .min(0, "must be a port number (0-65535)")
     .max(65535, "must be a port number (0-65535)")
     .default(3000),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, { message: "must start with postgres:// or postgresql://" })
+  DATABASE_URL: postgresUrl.optional(),
+  /** A direct connection for migrations and locks when DATABASE_URL is a pooler (decision 030). */
+  DATABASE_DIRECT_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce
+    .number({ message: "must be a whole number of connections (1 or more)" })
+    .int("must be a whole number of connections (1 or more)")
+    .min(1, "must be a whole number of connections (1 or more)")
     .optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   BETTER_AUTH_SECRET: z
@@ -47,6 +55,14 @@ const envSchema = z.object({
     .transform((value, ctx) => {
       const origins: string[] = [];
       for (const item of splitList(value)) {
+        if (item.includes("*")) {
+          // Credentialed CORS with a wildcard would let any site act as the signed-in user.
+          ctx.addIssue({
+            code: "custom",
+            message: `may not contain "${item}": list each origin allowed to call the API with credentials`,
+          });
+          continue;
+        }
         const parsed = origin.safeParse(item);
         if (parsed.success) origins.push(parsed.data);
         else ctx.addIssue({ code: "custom", message: `"${item}" is not an http(s) origin` });
@@ -92,6 +108,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
     host: env.HOST,
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
+    databaseDirectUrl: env.DATABASE_DIRECT_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
     dataDir: fromBase(env.DATA_DIR),
     webDistDir: env.WEB_DIST_DIR ? fromBase(env.WEB_DIST_DIR) : paths.webDist,
     logLevel: env.LOG_LEVEL,
@@ -138,6 +156,19 @@ export function loadDotEnvFile(): string | undefined {
 export const isLocalUrl = (url: string) =>
   /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|\/|$)/i.test(url);
 
+/**
+ * Neon's pooled endpoint (PgBouncer in transaction mode), recognised by its host name: a session
+ * advisory lock taken through it stays on whichever server connection ran it (decision 030).
+ */
+const isNeonPooler = (url: string | undefined) => {
+  if (!url) return false;
+  try {
+    return /-pooler\./i.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+};
+
 function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   const publicUrl = env.BETTER_AUTH_URL;
@@ -150,6 +181,11 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (env.NODE_ENV === "production" && !hasSecret) {
     problems.push(
       "BETTER_AUTH_SECRET is required when NODE_ENV=production (try: openssl rand -base64 32)",
+    );
+  }
+  if (isNeonPooler(env.DATABASE_URL) && !env.DATABASE_DIRECT_URL) {
+    problems.push(
+      "DATABASE_DIRECT_URL is required when DATABASE_URL is Neon's pooled endpoint (-pooler in the host): migrations and start-up locks need a direct connection (the same URL without -pooler)",
     );
   }
   if ((env.AUTH_ACCEPT_HS256 === "true" || env.AUTH_ACCEPT_HS256 === "1") && !hasSecret) {

@@ -1,6 +1,7 @@
 import { Server as HttpServer } from "node:http";
 import { serve } from "@hono/node-server";
 import pino from "pino";
+import { ensureSigningKey } from "./auth/signing-key";
 import { openDatabase } from "./db/client";
 import { keepPlannerStatistics } from "./db/maintenance";
 import { runMigrations } from "./db/migrate";
@@ -39,6 +40,8 @@ if (!config.isProduction && !isLocalUrl(config.auth.baseUrl)) {
 }
 const database = await openDatabase({
   databaseUrl: config.databaseUrl,
+  directUrl: config.databaseDirectUrl,
+  poolMax: config.databasePoolMax,
   dataDir: config.dataDir,
   // Only the gist: the error object holds the whole pg client.
   onError: (error) =>
@@ -55,7 +58,8 @@ if (process.argv[2] === "migrate") {
   await database.close();
 } else {
   const draining = new AbortController();
-  const { app } = await createServer(config, database, logger, { draining: draining.signal });
+  const { app, auth } = await createServer(config, database, logger, { draining: draining.signal });
+  await ensureSigningKey(database, auth);
   const stopMaintenance = keepPlannerStatistics(database, logger);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info(

@@ -16,8 +16,12 @@ export type DatabaseHandle =
       kind: "postgres";
       db: NodePgDatabase<Schema>;
       pool: pg.Pool;
-      /** For work that must not run under the pool's timeouts, such as migrations. */
-      url: string;
+      /**
+       * For work that needs a connection of its own, outside the pool and its timeouts: migrations
+       * and the locks that make replicas take turns (decision 030). DATABASE_DIRECT_URL when set,
+       * since a pooler in transaction mode cannot hold a session.
+       */
+      directUrl: string;
       close(): Promise<void>;
     };
 
@@ -46,13 +50,24 @@ export const DATABASE_STATEMENT_TIMEOUT_MS = 2_000;
  */
 export const DATABASE_QUERY_TIMEOUT_MS = 2_500;
 
+/** Connections one process keeps at most (DATABASE_POOL_MAX); see decision 030 for the sum. */
+export const DEFAULT_POOL_MAX = 10;
+
+export interface PostgresOptions {
+  /** DATABASE_DIRECT_URL: a direct (session) connection when `connectionString` is a pooler. */
+  directUrl?: string;
+  poolMax?: number;
+  /** An idle pooled connection failed (the database restarted or the network dropped it). */
+  onError?: (error: Error) => void;
+}
+
 export function usePostgres(
   connectionString: string,
-  onError?: (error: Error) => void,
+  options: PostgresOptions = {},
 ): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString,
-    max: 10,
+    max: options.poolMax ?? DEFAULT_POOL_MAX,
     connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS,
     query_timeout: DATABASE_QUERY_TIMEOUT_MS,
     // A SET on each new connection, not the `statement_timeout` startup parameter: poolers in
@@ -62,23 +77,21 @@ export function usePostgres(
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its connection emits here; without a listener the process would exit.
-  pool.on("error", (error) => onError?.(error));
+  pool.on("error", (error) => options.onError?.(error));
   return {
     kind: "postgres",
     db: drizzlePg({ client: pool, schema }),
     pool,
-    url: connectionString,
+    directUrl: options.directUrl ?? connectionString,
     close: () => pool.end(),
   };
 }
 
 /** DATABASE_URL set: that Postgres. Unset: an embedded PGlite kept in DATA_DIR. */
-export async function openDatabase(options: {
-  databaseUrl: string | undefined;
-  dataDir: string;
-  onError?: (error: Error) => void;
-}): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return usePostgres(options.databaseUrl, options.onError);
+export async function openDatabase(
+  options: PostgresOptions & { databaseUrl: string | undefined; dataDir: string },
+): Promise<DatabaseHandle> {
+  if (options.databaseUrl) return usePostgres(options.databaseUrl, options);
   const dir = join(options.dataDir, "pglite");
   await mkdir(dir, { recursive: true });
   const client = await PGlite.create(dir);

@@ -27,8 +27,9 @@ export async function runMigrations(
   }
   // Its own connection, free of the pool's query timeout: waiting for another replica's lock, or a
   // long index build, must not fail the start. The advisory lock makes replicas that start together
-  // take turns instead of racing through the same DDL.
-  const client = new pg.Client({ connectionString: handle.url });
+  // take turns instead of racing through the same DDL. It is a session lock, held across Drizzle's
+  // own transaction: hence the direct URL, never a transaction-mode pooler (decision 030).
+  const client = new pg.Client({ connectionString: handle.directUrl });
   await client.connect();
   try {
     await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);

@@ -13,11 +13,25 @@ export type Verdict =
   | { allowed: true; counted: string[] }
   | { allowed: false; retryAfterSeconds: number };
 
+/** A key's count in its current window, after `add`. */
+export interface Total {
+  key: string;
+  count: number;
+  /** Until the window ends, by the database's clock (so replicas with skewed clocks agree). */
+  resetInMs: number;
+}
+
 export interface CounterStore {
   /** Counts one request against every limit, or against none when any of them is used up. */
   consume(limits: readonly Limit[]): Promise<Verdict>;
   /** Gives back one request counted by `consume` (a sign-in that succeeded). */
   refund(keys: readonly string[]): Promise<void>;
+  /**
+   * Adds counts that were already let through (no limit is checked) to many keys in one
+   * statement, and returns every replica's total for each: how synced-memory-store.ts shares the
+   * per-user task limit without a round trip per request.
+   */
+  add(counts: ReadonlyMap<string, number>, windowSeconds: number): Promise<Total[]>;
 }
 
 interface Row extends Record<string, unknown> {
@@ -123,5 +137,28 @@ export function createCounterStore(
     };
   }
 
-  return { consume, refund };
+  async function add(counts: ReadonlyMap<string, number>, windowSeconds: number) {
+    if (counts.size === 0) return [];
+    // One JSON parameter whatever the number of keys (a VALUES list is capped by the protocol's
+    // 65,535 parameters). Rows are locked in key order, so two replicas adding overlapping sets
+    // at once wait for each other instead of deadlocking.
+    const input = JSON.stringify([...counts].map(([key, amount]) => ({ key, amount })));
+    const rows = await rowsOf<{ key: string; count: number; reset_in_ms: number }>(
+      db,
+      sql`
+      insert into ${counters} as c (key, count, reset_at)
+      select key, amount, now() + make_interval(secs => ${windowSeconds}::int)
+      from json_to_recordset(${input}::json) as input (key text, amount int)
+      order by key
+      on conflict (key) do update set
+        count = case when c.reset_at <= now() then excluded.count else c.count + excluded.count end,
+        reset_at = case when c.reset_at <= now() then excluded.reset_at else c.reset_at end
+      returning c.key, c.count,
+        greatest(0, ceil(extract(epoch from c.reset_at - now()) * 1000))::int as reset_in_ms`,
+    );
+    cleanUpSometimes();
+    return rows.map((row) => ({ key: row.key, count: row.count, resetInMs: row.reset_in_ms }));
+  }
+
+  return { consume, refund, add };
 }

@@ -1,16 +1,26 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { rateLimiter } from "hono-rate-limiter";
+import type { Logger } from "pino";
 import type { AppEnv } from "../app-env";
 import { requireOwner } from "../auth/require-owner";
 import type { VerifyToken } from "../auth/verify-jwt";
+import { loggableError } from "../http/loggable-error";
 import { problems } from "../http/problem";
 import { validationHook } from "../http/validation-hook";
+import type { CounterStore } from "../rate-limit/counter-store";
+import { SyncedMemoryStore } from "../rate-limit/synced-memory-store";
 import * as handlers from "./tasks.handlers";
 import { TASK_NOT_FOUND } from "./tasks.queries";
 import * as routes from "./tasks.routes";
 import { READ_ONLY_FIELDS } from "./tasks.schemas";
 
-export function taskRoutes(options: { verifyToken: VerifyToken; rateLimitPerMinute: number }) {
+export function taskRoutes(options: {
+  verifyToken: VerifyToken;
+  rateLimitPerMinute: number;
+  /** Where the per-user counts are shared with the other replicas (decision 029). */
+  rateLimitStore: CounterStore;
+  logger: Logger;
+}) {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: validationHook({
       readOnlyFields: READ_ONLY_FIELDS,
@@ -29,6 +39,16 @@ export function taskRoutes(options: { verifyToken: VerifyToken; rateLimitPerMinu
       standardHeaders: "draft-7",
       // After the guard: the budget is per verified user, not per IP behind a shared proxy.
       keyGenerator: (c) => c.var.userId,
+      // Counted in memory and shared in batches: no database round trip on the hot path.
+      store: new SyncedMemoryStore<AppEnv>({
+        counters: options.rateLimitStore,
+        prefix: "tasks:user:",
+        onSyncError: (error) =>
+          options.logger.warn(
+            { err: loggableError(error) },
+            "task rate-limit counts not shared with other replicas: the database is unavailable",
+          ),
+      }),
       handler: (c) => {
         const resetTime = c.get("rateLimit").resetTime;
         const seconds = resetTime ? Math.ceil((resetTime.getTime() - Date.now()) / 1000) : 60;

@@ -121,3 +121,54 @@ describe("the counter store", () => {
     await expect.poll(() => countOf(expired), { timeout: 5_000 }).toBeUndefined();
   });
 });
+
+describe("adding counts in batches (the task limit's sync)", () => {
+  it("adds to many keys in one call and answers each key's total and the time left", async () => {
+    const [first, second] = [newKey(), newKey()];
+    expect(
+      await store.add(
+        new Map([
+          [first, 3],
+          [second, 1],
+        ]),
+        60,
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        { key: first, count: 3, resetInMs: expect.any(Number) },
+        { key: second, count: 1, resetInMs: expect.any(Number) },
+      ]),
+    );
+    const [total] = await store.add(new Map([[first, 2]]), 60);
+    expect(total?.count).toBe(5);
+    expect(total?.resetInMs).toBeGreaterThan(58_000);
+    expect(total?.resetInMs).toBeLessThanOrEqual(60_000);
+    expect(await countOf(first)).toBe(5);
+  });
+
+  it("starts a new window for a key whose window has ended", async () => {
+    const key = newKey();
+    await database.db
+      .insert(rateLimitCounters)
+      .values({ key, count: 50, resetAt: sql`now() - interval '1 second'` });
+    const [total] = await store.add(new Map([[key, 2]]), 60);
+    expect(total?.count).toBe(2);
+    expect(total?.resetInMs).toBeGreaterThan(58_000);
+  });
+
+  it("takes a thousand keys in one statement, and does nothing for none", async () => {
+    const counts = new Map(Array.from({ length: 1_000 }, () => [newKey(), 1] as const));
+    expect(await store.add(counts, 60)).toHaveLength(1_000);
+    expect(await store.add(new Map(), 60)).toEqual([]);
+  });
+
+  it("lets replicas add overlapping keys in opposite orders at once without a deadlock", async () => {
+    const keys = Array.from({ length: 50 }, newKey);
+    const forward = new Map(keys.map((key) => [key, 1]));
+    const backward = new Map([...keys].reverse().map((key) => [key, 1]));
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) => store.add(i % 2 ? forward : backward, 60)),
+    );
+    expect(await Promise.all(keys.map(countOf))).toEqual(keys.map(() => 6));
+  });
+});

@@ -87,7 +87,7 @@ describe("sign-in limits in a production server", () => {
   if (unavailable) console.warn(`[process] skipping the two-replica test: ${unavailable}`);
 
   it.skipIf(unavailable !== "")(
-    "two server processes on one PostgreSQL share the counters",
+    "two server processes on one PostgreSQL share the counters, ours and Better Auth's",
     async () => {
       const database = await createScratchDatabase();
       const env = production({ DATABASE_URL: database.url });
@@ -104,6 +104,19 @@ describe("sign-in limits in a production server", () => {
         }
         await expectLimited(await guess(a, email));
         await expectLimited(await guess(b, email));
+
+        // Better Auth's own limiter counts in the same store: change-password allows 3 in 10 s
+        // per address, fewer than our 5 failed password checks per user, so the 4th refusal is its.
+        const session = await signUp(b, `${randomUUID()}@example.com`);
+        const change = (server: ServerProcess) =>
+          post(
+            server,
+            "/api/auth/change-password",
+            { currentPassword: "wrong-horse-battery", newPassword: "another-horse-battery" },
+            { Authorization: `Bearer ${session}` },
+          );
+        for (let i = 0; i < 3; i++) expect((await change(i % 2 === 0 ? a : b)).status).toBe(400);
+        await expectLimited(await change(b));
       } finally {
         await Promise.all(servers.map((server) => server.stop()));
         await database.drop();

@@ -21,6 +21,10 @@ const ORIGIN = "http://localhost:3000";
 /** The promise to clients is an answer within 5 s; this is that plus a margin for a busy machine. */
 const ANSWER_WITHIN_MS = 5_500;
 const RECOVER_WITHIN_MS = 10_000;
+/** Neon's documented wake-up is a few hundred milliseconds. */
+const WAKE_QUICKLY_MS = 800;
+/** Longer than DATABASE_CONNECT_TIMEOUT_MS (2 s). */
+const WAKE_SLOWLY_MS = 3_500;
 
 const skip = postgresUnavailable();
 if (skip) console.warn(`[process] skipping database outage tests: ${skip}`);
@@ -172,6 +176,43 @@ describe.skipIf(skip)("a database that hangs or goes down", () => {
       }
     }, 40_000);
   }
+
+  // A serverless database (Neon) that scaled to zero drops its connections; the next one wakes it.
+  // Decision 030: a wake within the 2 s connect timeout is a slower answer, a longer one a 503.
+  it("serves the first requests after a suspend once the database wakes within the connect timeout", async ({
+    annotate,
+  }) => {
+    proxy.suspend(WAKE_QUICKLY_MS);
+    // The pool notices its dropped connections (a real pool has long closed them as idle).
+    await sleep(200);
+    const round = await timedRound();
+    await annotate(
+      `woke after ${WAKE_QUICKLY_MS} ms: ${round.map((result) => `${result.name} ${result.status} ${result.ms}`).join(", ")}`,
+    );
+    for (const result of round) {
+      expect.soft(result.status, JSON.stringify(result)).toBe(expectedWhenUp[result.name]);
+    }
+    expect(Math.max(...round.map((result) => result.ms))).toBeGreaterThanOrEqual(WAKE_QUICKLY_MS);
+  }, 30_000);
+
+  it("answers 503 with Retry-After, never a 500, while the database takes longer to wake, and serves once it is up", async ({
+    annotate,
+  }) => {
+    proxy.suspend(WAKE_SLOWLY_MS);
+    await sleep(200);
+    const round = await timedRound();
+    const recoveryMs = await recovered();
+    await annotate(
+      `woke after ${WAKE_SLOWLY_MS} ms: ${round.map((result) => `${result.name} ${result.status} ${result.ms}`).join(", ")}; served ${recoveryMs} ms later`,
+    );
+    for (const result of round) {
+      const label = JSON.stringify(result);
+      expect.soft(result.status, label).toBe(503);
+      expect.soft(result.contentType, label).toBe("application/problem+json");
+      expect.soft(Number(result.retryAfter), label).toBeGreaterThan(0);
+      expect.soft(result.ms, label).toBeLessThanOrEqual(ANSWER_WITHIN_MS);
+    }
+  }, 40_000);
 
   it("logs the failures without the session token, the JWT or the email they concerned", () => {
     const log = server.output();

@@ -14,6 +14,12 @@ export interface TcpProxy {
   /** `url` with its host and port replaced by the proxy's. */
   via(url: string): string;
   setMode(mode: ProxyMode): void;
+  /**
+   * Like a serverless database that scaled to zero: open connections are dropped; the next
+   * connection wakes it, and connections wait (accepted, nothing answered) until it is up, `wakeMs`
+   * later; then the proxy forwards again.
+   */
+  suspend(wakeMs: number): void;
   close(): Promise<void>;
 }
 
@@ -30,6 +36,9 @@ interface Pair {
  */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let mode: ProxyMode = "forward";
+  /** Set while suspended: how long the first new connection takes to wake the database. */
+  let wakeAfterMs: number | undefined;
+  let wakeTimer: NodeJS.Timeout | undefined;
   const pairs = new Set<Pair>();
 
   const destroy = (pair: Pair) => {
@@ -70,6 +79,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     const pair: Pair = { client, toUpstream: [], toClient: [] };
     pairs.add(pair);
+    if (wakeAfterMs !== undefined) {
+      wakeTimer = setTimeout(() => setMode("forward"), wakeAfterMs);
+      wakeAfterMs = undefined;
+    }
     client.on("data", (chunk) => {
       if (mode === "forward" && pair.upstream && !pair.upstream.connecting) {
         pair.upstream.write(chunk);
@@ -90,6 +103,21 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   if (address === null || typeof address === "string") throw new Error("no TCP address");
   const port = address.port;
 
+  function setMode(next: ProxyMode) {
+    mode = next;
+    wakeAfterMs = undefined;
+    clearTimeout(wakeTimer);
+    if (next === "down") {
+      for (const pair of pairs) {
+        pairs.delete(pair);
+        pair.client.resetAndDestroy();
+        pair.upstream?.destroy();
+      }
+    } else if (next === "forward") {
+      for (const pair of pairs) flush(pair);
+    }
+  }
+
   return {
     port,
     via: (url) => {
@@ -98,20 +126,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       parsed.port = String(port);
       return parsed.toString();
     },
-    setMode: (next) => {
-      mode = next;
-      if (next === "down") {
-        for (const pair of pairs) {
-          pairs.delete(pair);
-          pair.client.resetAndDestroy();
-          pair.upstream?.destroy();
-        }
-      } else if (next === "forward") {
-        for (const pair of pairs) flush(pair);
-      }
+    setMode,
+    suspend: (wakeMs) => {
+      setMode("down");
+      mode = "hang";
+      wakeAfterMs = wakeMs;
     },
     close: () =>
       new Promise<void>((resolve) => {
+        clearTimeout(wakeTimer);
         for (const pair of pairs) destroy(pair);
         server.close(() => resolve());
       }),

@@ -159,4 +159,65 @@ describe("loadConfig", () => {
       ]);
     }
   });
+
+  it("reads the database's connection settings: a direct URL and the pool size, both optional", () => {
+    expect(loadConfig({})).toMatchObject({
+      databaseDirectUrl: undefined,
+      databasePoolMax: undefined,
+    });
+    expect(
+      loadConfig({
+        DATABASE_URL: "postgres://app@db.internal:6432/todo",
+        DATABASE_DIRECT_URL: "postgresql://app@db.internal:5432/todo?sslmode=verify-full",
+        DATABASE_POOL_MAX: "25",
+      }),
+    ).toMatchObject({
+      databaseUrl: "postgres://app@db.internal:6432/todo",
+      databaseDirectUrl: "postgresql://app@db.internal:5432/todo?sslmode=verify-full",
+      databasePoolMax: 25,
+    });
+    for (const value of ["0", "-3", "2.5", "ten"]) {
+      expect(problemsOf({ DATABASE_POOL_MAX: value }), value).toEqual([
+        "DATABASE_POOL_MAX must be a whole number of connections (1 or more)",
+      ]);
+    }
+    expect(problemsOf({ DATABASE_DIRECT_URL: "mysql://db" })).toEqual([
+      "DATABASE_DIRECT_URL must start with postgres:// or postgresql://",
+    ]);
+  });
+
+  it("refuses Neon's pooled endpoint without a direct URL for migrations and locks", () => {
+    const pooled =
+      "postgresql://alex:pw@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/todo?sslmode=require";
+    expect(problemsOf({ DATABASE_URL: pooled })).toEqual([
+      expect.stringMatching(/^DATABASE_DIRECT_URL is required when DATABASE_URL is Neon's pooled/),
+    ]);
+    expect(
+      loadConfig({
+        DATABASE_URL: pooled,
+        DATABASE_DIRECT_URL: pooled.replace("-pooler", ""),
+      }).databaseDirectUrl,
+    ).toBe(
+      "postgresql://alex:pw@ep-cool-darkness-123456.us-east-2.aws.neon.tech/todo?sslmode=require",
+    );
+    // The direct endpoint alone needs nothing more.
+    expect(() => loadConfig({ DATABASE_URL: pooled.replace("-pooler", "") })).not.toThrow();
+  });
+
+  it("refuses a wildcard in CORS_ORIGINS, in production and out of it", () => {
+    const secret = { BETTER_AUTH_SECRET: "x".repeat(32) };
+    for (const value of ["*", "https://a.example.com, *", "https://*.example.com"]) {
+      for (const env of [{}, { NODE_ENV: "production", ...secret }]) {
+        expect(problemsOf({ CORS_ORIGINS: value, ...env }), value).toEqual([
+          expect.stringMatching(/^CORS_ORIGINS may not contain ".*\*.*": list each origin/),
+        ]);
+      }
+    }
+  });
+
+  it("refuses a short secret in production as well as a missing one", () => {
+    expect(problemsOf({ NODE_ENV: "production", BETTER_AUTH_SECRET: "x".repeat(31) })).toEqual([
+      "BETTER_AUTH_SECRET must be at least 32 characters (try: openssl rand -base64 32)",
+    ]);
+  });
 });
