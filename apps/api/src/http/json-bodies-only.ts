@@ -9,12 +9,12 @@ const JSON_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
  * as `application/merge-patch+json`, `text/json` or `application/json; charset=utf-16`, which a
  * lenient parser would read as something they do not say they are.
  */
-export const jsonBodiesOnly = createMiddleware(async (c, next) => {
+export const jsonBodiesOnly = createMiddleware((c, next) => {
   const type = c.req.header("content-type");
   if (type !== undefined && c.req.method !== "GET" && c.req.method !== "HEAD") {
     if (!JSON_TYPE.test(type.trim())) {
       throw problems.unsupportedMediaType(`Send the body as application/json, not ${type}.`);
     }
   }
-  await next();
+  return next();
 });
