@@ -43,6 +43,8 @@ const envSchema = z.object({
     .int("must be a whole number of connections (1 or more)")
     .min(1, "must be a whole number of connections (1 or more)")
     .optional(),
+  /** Off for a transaction pooler that cannot keep named statements (PgBouncer < 1.21; decision 031). */
+  DATABASE_NAMED_STATEMENTS: booleanString.default(true),
   DATA_DIR: z.string().min(1).default("./data"),
   BETTER_AUTH_SECRET: z
     .string()
@@ -110,6 +112,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     databaseUrl: env.DATABASE_URL,
     databaseDirectUrl: env.DATABASE_DIRECT_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
+    databaseNamedStatements: env.DATABASE_NAMED_STATEMENTS,
     dataDir: fromBase(env.DATA_DIR),
     webDistDir: env.WEB_DIST_DIR ? fromBase(env.WEB_DIST_DIR) : paths.webDist,
     logLevel: env.LOG_LEVEL,

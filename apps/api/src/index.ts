@@ -42,6 +42,7 @@ const database = await openDatabase({
   databaseUrl: config.databaseUrl,
   directUrl: config.databaseDirectUrl,
   poolMax: config.databasePoolMax,
+  namedStatements: config.databaseNamedStatements,
   dataDir: config.dataDir,
   // Only the gist: the error object holds the whole pg client.
   onError: (error) =>

@@ -50,6 +50,11 @@ export const DATABASE_STATEMENT_TIMEOUT_MS = 2_000;
  */
 export const DATABASE_QUERY_TIMEOUT_MS = 2_500;
 
+const unnamedStatements = new WeakSet<Database>();
+
+/** Whether the prepared statements of src/tasks/task-statements.ts may be named on `db`. */
+export const namesStatements = (db: Database) => !unnamedStatements.has(db);
+
 /** Connections one process keeps at most (DATABASE_POOL_MAX); see decision 030 for the sum. */
 export const DEFAULT_POOL_MAX = 10;
 
@@ -57,6 +62,11 @@ export interface PostgresOptions {
   /** DATABASE_DIRECT_URL: a direct (session) connection when `connectionString` is a pooler. */
   directUrl?: string;
   poolMax?: number;
+  /**
+   * false: the hot statements go unnamed (parsed on every run), for a transaction-mode pooler that
+   * cannot keep named ones (PgBouncer before 1.21). Default true.
+   */
+  namedStatements?: boolean;
   /** An idle pooled connection failed (the database restarted or the network dropped it). */
   onError?: (error: Error) => void;
 }
@@ -78,9 +88,11 @@ export function usePostgres(
   });
   // An idle client losing its connection emits here; without a listener the process would exit.
   pool.on("error", (error) => options.onError?.(error));
+  const db = drizzlePg({ client: pool, schema });
+  if (options.namedStatements === false) unnamedStatements.add(db);
   return {
     kind: "postgres",
-    db: drizzlePg({ client: pool, schema }),
+    db,
     pool,
     directUrl: options.directUrl ?? connectionString,
     close: () => pool.end(),

@@ -1,6 +1,6 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
-import type { Database } from "../db/client";
+import { type Database, namesStatements } from "../db/client";
 import { tasks } from "../db/tasks-schema";
 
 // The statements behind the single-task routes, built once per database and sent as named
@@ -45,9 +45,11 @@ const SETTERS = {
 export type UpdatableField = keyof typeof SETTERS;
 
 function build(db: Database) {
+  // An empty name sends a statement unnamed (DATABASE_NAMED_STATEMENTS=false).
+  const named = (name: string) => (namesStatements(db) ? name : "");
   return {
-    get: db.select().from(tasks).where(owned).prepare("task_get"),
-    exists: db.select({ id: tasks.id }).from(tasks).where(owned).prepare("task_exists"),
+    get: db.select().from(tasks).where(owned).prepare(named("task_get")),
+    exists: db.select({ id: tasks.id }).from(tasks).where(owned).prepare(named("task_exists")),
     create: db
       .insert(tasks)
       .values({
@@ -61,13 +63,13 @@ function build(db: Database) {
         completedAt: sql`case when ${p("completed")} then now() end`,
       })
       .returning()
-      .prepare("task_create"),
-    delete: db.delete(tasks).where(owned).returning({ id: tasks.id }).prepare("task_delete"),
+      .prepare(named("task_create")),
+    delete: db.delete(tasks).where(owned).returning({ id: tasks.id }).prepare(named("task_delete")),
     deleteIfMatch: db
       .delete(tasks)
       .where(and(owned, versionIn))
       .returning({ id: tasks.id })
-      .prepare("task_delete_if_match"),
+      .prepare(named("task_delete_if_match")),
   };
 }
 
@@ -97,7 +99,7 @@ function buildUpdate(db: Database, fields: UpdatableField[], conditional: boolea
     .set({ ...set, ...bump })
     .where(where)
     .returning()
-    .prepare(name);
+    .prepare(namesStatements(db) ? name : "");
 }
 
 /**

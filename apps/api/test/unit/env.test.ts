@@ -164,7 +164,12 @@ describe("loadConfig", () => {
     expect(loadConfig({})).toMatchObject({
       databaseDirectUrl: undefined,
       databasePoolMax: undefined,
+      databaseNamedStatements: true,
     });
+    expect(loadConfig({ DATABASE_NAMED_STATEMENTS: "false" }).databaseNamedStatements).toBe(false);
+    expect(problemsOf({ DATABASE_NAMED_STATEMENTS: "no" })).toEqual([
+      "DATABASE_NAMED_STATEMENTS must be true or false",
+    ]);
     expect(
       loadConfig({
         DATABASE_URL: "postgres://app@db.internal:6432/todo",

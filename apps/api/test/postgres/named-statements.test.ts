@@ -1,0 +1,48 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DatabaseHandle, usePostgres } from "../../src/db/client";
+import { createTask, getTask, setCompleted, updateTask } from "../../src/tasks/tasks.queries";
+import { openTestDatabase } from "../support/test-server";
+
+// The single-task statements are named prepared statements (decision 031), unless
+// DATABASE_NAMED_STATEMENTS=false asks for unnamed ones, which transaction poolers without
+// prepared-statement support (PgBouncer < 1.21) need. One connection per pool, so that
+// pg_prepared_statements (per session) shows what that connection holds.
+
+let url: string;
+let scratch: DatabaseHandle;
+beforeAll(async () => {
+  const opened = await openTestDatabase();
+  if (!opened.url) throw new Error("this file belongs to the postgres project");
+  url = opened.url;
+  scratch = opened;
+});
+afterAll(() => scratch.close());
+
+async function preparedNamesAfterWork(namedStatements: boolean) {
+  const database = usePostgres(url, { poolMax: 1, namedStatements });
+  try {
+    const task = await createTask(database.db, "someone", { title: "t" });
+    await getTask(database.db, "someone", task.id);
+    await updateTask(database.db, "someone", task.id, { title: "u" }, [task.version]);
+    await setCompleted(database.db, "someone", task.id, undefined, undefined);
+    const result = await database.db.execute<{ name: string }>(
+      sql`select name from pg_prepared_statements order by name`,
+    );
+    return result.rows.map((row) => row.name);
+  } finally {
+    await database.close();
+  }
+}
+
+describe("the single-task statements", () => {
+  it("are named prepared statements by default, parsed once per connection", async () => {
+    expect(await preparedNamesAfterWork(true)).toEqual(
+      expect.arrayContaining(["task_create", "task_get", expect.stringMatching(/^task_update_/)]),
+    );
+  });
+
+  it("go unnamed when DATABASE_NAMED_STATEMENTS is false, and still work", async () => {
+    expect(await preparedNamesAfterWork(false)).toEqual([]);
+  });
+});
