@@ -1,3 +1,4 @@
+import type { HttpBindings } from "@hono/node-server";
 import type { RequestIdVariables } from "hono/request-id";
 import type { RateLimitInfo } from "hono-rate-limiter";
 import type { Logger } from "pino";
@@ -6,6 +7,8 @@ import type { ClientAddress } from "./http/client-address";
 
 /** What middleware puts on the Hono context for the handlers after it. */
 export interface AppEnv {
+  /** The Node adapter's request and response; absent when the app is called in-process. */
+  Bindings: Partial<HttpBindings>;
   Variables: RequestIdVariables & {
     /** The server's logger; use requestLogger(c) to log with the request id. */
     logger: Logger;
