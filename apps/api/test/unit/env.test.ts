@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/env";
+import { ConfigError, loadConfig, MAX_WORKERS } from "../../src/env";
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -158,5 +158,26 @@ describe("loadConfig", () => {
         "TRUST_PROXY must be a whole number of proxy hops (0, 1, 2…)",
       ]);
     }
+  });
+
+  it("runs one process unless WEB_CONCURRENCY asks for workers, which need Postgres", () => {
+    const postgres = { DATABASE_URL: "postgres://db.example.com/todo" };
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ ...postgres, WEB_CONCURRENCY: "4" }).workers).toBe(4);
+    expect(loadConfig({ WEB_CONCURRENCY: "1" }).workers).toBe(1);
+    expect(loadConfig({ ...postgres, WEB_CONCURRENCY: String(MAX_WORKERS) }).workers).toBe(
+      MAX_WORKERS,
+    );
+    for (const value of ["0", "-2", "1.5", "auto", "two", String(MAX_WORKERS + 1)]) {
+      expect(problemsOf({ ...postgres, WEB_CONCURRENCY: value }), value).toEqual([
+        expect.stringMatching(
+          /^WEB_CONCURRENCY must be a whole number of worker processes from 1 to/,
+        ),
+      ]);
+    }
+    // The embedded database lives in one process: two workers cannot both open its directory.
+    expect(problemsOf({ WEB_CONCURRENCY: "2" })).toEqual([
+      expect.stringContaining("WEB_CONCURRENCY=2 needs DATABASE_URL"),
+    ]);
   });
 });
