@@ -63,10 +63,19 @@ export function runPrimary(options: {
     for (const worker of live) worker.process.kill("SIGKILL");
   };
   const describe = (worker: Worker) => ({ worker: worker.id, workerPid: worker.process.pid });
+  // Only to a listening worker: it has been waiting for the message since before it listened,
+  // while one still loading its code would drop it (a message with no listener is lost).
+  const askToStop = (worker: Worker) => {
+    if (worker.isConnected()) worker.send(STOP_MESSAGE, () => {});
+  };
 
   cluster.on("listening", (worker, address) => {
     listening.add(worker);
     logger.info(describe(worker), "worker listening");
+    if (stopping) {
+      askToStop(worker);
+      return;
+    }
     if (!up && listening.size === workers) {
       up = true;
       options.onListening(address.port);
@@ -132,10 +141,8 @@ export function runPrimary(options: {
       for (const timer of restartTimers) clearTimeout(timer);
       if (err) logger.error({ err: loggableError(err) }, "shutting down after an error");
       else if (signal) logger.info({ signal }, "shutting down: asking the workers to drain");
-      for (const worker of live) {
-        // A worker whose channel is gone is exiting already; its exit is awaited all the same.
-        if (worker.isConnected()) worker.send(STOP_MESSAGE, () => {});
-      }
+      // The others are asked when they listen, or exit by themselves; each exit is awaited.
+      for (const worker of listening) askToStop(worker);
       if (live.size > 0) await exited;
       if (failure) throw new WorkersFailed(failure);
       logger.info("stopped");

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect, createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,6 +72,17 @@ function getOnNewConnection(url: string, headers: Record<string, string> = {}) {
     req.on("error", reject);
     req.end();
   });
+}
+
+/** The processes a process started (Linux). */
+function childPids(pid: number | undefined): number[] {
+  const tasks = pid === undefined ? [] : readdirSync(`/proc/${pid}/task`);
+  return tasks.flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, "utf8")
+      .split(" ")
+      .filter(Boolean)
+      .map(Number),
+  );
 }
 
 async function until(condition: () => boolean, timeoutMs: number, what: string) {
@@ -242,6 +254,30 @@ describe.skipIf(unavailable)(`WEB_CONCURRENCY=${WORKERS}: failures reach the exi
       await server.stop("SIGKILL");
     }
   }, 30_000);
+
+  it("stops workers that were still starting when SIGTERM came, and exits 0", async () => {
+    const child = spawn(process.execPath, [serverEntry], {
+      env: { ...bareEnv(), PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env() },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    const code = new Promise((resolve) => child.once("exit", resolve));
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    // Once the primary has forked (its handlers are in place by then), and long before its
+    // workers listen: loading the server takes them about a second.
+    await until(() => childPids(child.pid).length > 0, 15_000, "the primary forking");
+    expect(output).not.toContain("worker listening");
+    const signalledAt = performance.now();
+    child.kill("SIGTERM");
+    expect(await code, output).toBe(0);
+    expect(performance.now() - signalledAt).toBeLessThan(5_000);
+    expect(logLines(output).filter((line) => line.msg === "worker stopped")).toHaveLength(WORKERS);
+  });
 
   it("exits 1 at once when the workers cannot start (the port is taken)", async () => {
     const taken = createServer();
