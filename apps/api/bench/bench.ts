@@ -6,6 +6,7 @@
  *   npm run bench                                  full run (about 9 minutes on 2 cores)
  *   BENCH_QUICK=1 npm run bench                    short runs, for development
  *   BENCH_TARGETS=postgres BENCH_DURATION=10 npm run bench
+ *   BENCH_TARGETS=postgres BENCH_WORKERS=1,2 npm run bench:quick   the API at WEB_CONCURRENCY 1 and 2
  *
  * The load generator shares the machine's cores with the servers: compare rows within one run
  * (API against bare, 100,000 tasks against 1,000) rather than with other runs or machines.
@@ -40,6 +41,7 @@ import { printReport, type Run, type TargetReport, unexpectedFailures } from "./
 import { SEARCH_TERM, type Sql, seedTasks } from "./seed";
 import { cpuMsOfTree, type RunningServer, rssOfTree, startServer, stopServer } from "./servers";
 import { capturedPool, compareWorkload, parseCapture, type SqlParity } from "./sql-parity";
+import { compareWorkers } from "./workers";
 
 const apiRoot = fileURLToPath(new URL("../", import.meta.url));
 const repoRoot = join(apiRoot, "..", "..");
@@ -343,6 +345,13 @@ async function benchTarget(target: Target, database: string): Promise<TargetRepo
     port: Number(new URL(base).port),
     logFile: logOf(target, "api"),
   });
+  // BENCH_WORKERS: copies of the API on the same database and URL, one per WEB_CONCURRENCY.
+  const startApi = (workers: number) =>
+    startServer({
+      script: apiScript,
+      env: { ...env, BETTER_AUTH_URL: base, WEB_CONCURRENCY: String(workers) },
+      logFile: logOf(target, `api-${workers}-workers`),
+    });
   let bare: RunningServer | undefined;
   try {
     if (target === "postgres") {
@@ -354,7 +363,7 @@ async function benchTarget(target: Target, database: string): Promise<TargetRepo
         logFile: logOf(target, "bare"),
       });
     }
-    await measure(target, report, users, api, bare);
+    await measure(target, report, users, api, bare, startApi);
   } finally {
     await stopServer(api);
     if (bare) await stopServer(bare);
@@ -368,6 +377,7 @@ async function measure(
   users: Users,
   api: RunningServer,
   bare: RunningServer | undefined,
+  startApi: (workers: number) => Promise<RunningServer>,
 ) {
   const servers = bare ? [api, bare] : [api];
   const nameOf = (server: RunningServer) => (server === bare ? "bare" : "api");
@@ -414,6 +424,15 @@ async function measure(
     const results = await paired(servers, { steps: [steps[workload]], connections, duration });
     for (const [server, stats] of results) {
       record({ kind: "workload", server: nameOf(server), scenario: workload, connections, stats });
+    }
+  }
+
+  if (options.workers.length > 1) {
+    if (target === "postgres") {
+      progress(target, `the API with WEB_CONCURRENCY ${options.workers.join(", ")}…`);
+      report.workers = await compareWorkers({ startApi, steps, paired });
+    } else {
+      progress(target, "BENCH_WORKERS left out: WEB_CONCURRENCY above 1 needs Postgres");
     }
   }
 
@@ -588,7 +607,8 @@ const on = (server: RunningServer) => ({
 
 /**
  * The API and the bare server in turn, A B B A, half the time each: a change in the machine's
- * background load (it is shared) then falls on both alike. With one server, one run.
+ * background load (it is shared) then falls on both alike. With one server, one run; with more
+ * (BENCH_WORKERS), A B C C B A.
  *
  * Each half sends a fixed number of requests and waits for every answer, instead of stopping at
  * a deadline: a deadline drops the requests in flight, which hides the slowest answers from the
@@ -600,11 +620,10 @@ async function paired(
   servers: RunningServer[],
   options: Omit<LoadOptions, "base" | "amount" | "duration"> & { duration: number },
 ): Promise<Map<RunningServer, Stats>> {
-  const [first, second] = servers;
-  if (!first) throw new Error("no server to measure");
+  if (servers.length === 0) throw new Error("no server to measure");
   const { duration, ...rest } = options;
-  const order = second ? [first, second, second, first] : [first];
-  const turns = second ? 2 : 1;
+  const order = servers.length > 1 ? [...servers, ...[...servers].reverse()] : servers;
+  const turns = servers.length > 1 ? 2 : 1;
   const amounts = new Map<RunningServer, number>();
   for (const server of servers) {
     if (rest.overallRate !== undefined) {

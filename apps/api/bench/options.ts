@@ -23,6 +23,24 @@ for (const target of targets) {
   }
 }
 
+/** BENCH_WORKERS=1,2: the WEB_CONCURRENCY values to compare (1, the measured API, always among them). */
+const workers = [
+  ...new Set([
+    1,
+    ...(env.BENCH_WORKERS ?? "1")
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean)
+      .map((item) => {
+        const value = Number(item);
+        if (!Number.isInteger(value) || value < 1 || value > 32) {
+          throw new Error(`BENCH_WORKERS: "${item}" is not a worker count from 1 to 32`);
+        }
+        return value;
+      }),
+  ]),
+].sort((a, b) => a - b);
+
 export const options = {
   quick,
   targets: targets as ("postgres" | "pglite")[],
@@ -44,6 +62,8 @@ export const options = {
   /** Rounds of the interleaved single-connection comparisons, and their time cap per set. */
   rounds: number("BENCH_ROUNDS", quick ? 40 : 300),
   roundsSeconds: number("BENCH_ROUNDS_SECONDS", quick ? 5 : 20),
+  /** WEB_CONCURRENCY values whose workloads are compared (Postgres only); [1]: no comparison. */
+  workers,
   adminUrl: env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
 };
 

@@ -30,6 +30,33 @@ export interface Growth {
   largeStats: Stats;
 }
 
+/** One workload on the API run with WEB_CONCURRENCY=workers (BENCH_WORKERS; decision 026). */
+export interface WorkersRun {
+  workers: number;
+  scenario: string;
+  stats: Stats;
+}
+
+interface ProcessFigures {
+  pid: number;
+  /** CPU seconds over the compared runs. */
+  cpu_s: number;
+  rss_mb: number;
+}
+
+/** Where a clustered API spent its CPU during the comparison, and each process's memory after. */
+export interface WorkerProcesses {
+  workers: number;
+  primary: ProcessFigures | undefined;
+  workerProcesses: ProcessFigures[];
+}
+
+export interface WorkersReport {
+  connections: number;
+  runs: WorkersRun[];
+  processes: WorkerProcesses[];
+}
+
 export interface TargetReport {
   target: Target;
   runs: Run[];
@@ -40,6 +67,8 @@ export interface TargetReport {
   pool?: CapturedPool;
   /** Postgres only: where the bare server's answers differ from the API's (none, normally). */
   sameAnswers?: string[];
+  /** Postgres only, with BENCH_WORKERS: the API at each WEB_CONCURRENCY. */
+  workers?: WorkersReport;
   rss: {
     api?: { idle_mb?: number; before_soak_mb?: number; after_soak_mb?: number; peak_mb?: number };
     bare?: { after_runs_mb?: number };
@@ -119,6 +148,32 @@ function mainTable(say: (line: string) => void, report: TargetReport) {
     const b = bare?.stats;
     say(
       `| ${label} | ${run.connections} | ${s.rps} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${errors} | ${s.cpuUs ?? "–"} | ${b ? b.rps : ""} | ${b ? ms(b.p50) : ""} | ${b ? ms(b.p99) : ""} | ${b ? (b.cpuUs ?? "–") : ""} | ${ratio} |`,
+    );
+  }
+}
+
+function workersTable(say: (line: string) => void, workers: WorkersReport) {
+  say(
+    `API with WEB_CONCURRENCY workers (BENCH_WORKERS), ${workers.connections} connections, the servers in turn (A B … B A) per workload:`,
+  );
+  say("");
+  say(
+    "| workload | workers | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | CPU µs/req | req/s against 1 worker |",
+  );
+  say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const run of workers.runs) {
+    const one = workers.runs.find((each) => each.scenario === run.scenario && each.workers === 1);
+    const s = run.stats;
+    say(
+      `| ${run.scenario} | ${run.workers} | ${s.rps} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${failed(s)} | ${s.cpuUs ?? "–"} | ${one && run.workers !== 1 ? times(s.rps, one.stats.rps) : ""} |`,
+    );
+  }
+  for (const entry of workers.processes) {
+    const figures = (each: ProcessFigures | undefined) =>
+      each ? `${each.cpu_s} s CPU, ${each.rss_mb} MB` : "–";
+    say("");
+    say(
+      `${entry.workers} workers, over these runs: primary ${figures(entry.primary)}; workers ${entry.workerProcesses.map(figures).join("; ")} (RSS after the runs).`,
     );
   }
 }
@@ -251,6 +306,10 @@ export function printReport(say: (line: string) => void, report: Report) {
     say("");
     growthTable(say, target);
     say("");
+    if (target.workers) {
+      workersTable(say, target.workers);
+      say("");
+    }
     const rss = target.rss;
     say(
       `Memory (RSS, largest process): API ${rss.api?.idle_mb ?? "–"} MB idle, ${rss.api?.after_soak_mb ?? "–"} MB after the soak (peak ${rss.api?.peak_mb ?? "–"} MB)` +
@@ -305,6 +364,13 @@ export function unexpectedFailures(reports: TargetReport[]): string[] {
       const errors = run.scenario.includes("401") ? run.stats.errors : failed(run.stats);
       if (errors > 0)
         lines.push(`${report.target}/${run.server}/${run.scenario}: ${errors} failed requests`);
+    }
+    for (const run of report.workers?.runs ?? []) {
+      if (failed(run.stats) > 0) {
+        lines.push(
+          `${report.target}/${run.workers} workers/${run.scenario}: ${failed(run.stats)} failed requests`,
+        );
+      }
     }
     for (const row of report.growth) {
       if (failed(row.smallStats) + failed(row.largeStats) > 0) {

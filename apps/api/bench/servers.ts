@@ -110,20 +110,26 @@ export async function rssOfTree(pid: number): Promise<{ pid: number; mb: number 
   return sizes.filter((size) => Number.isFinite(size.mb));
 }
 
-/** CPU time (user + system) of a server and the processes under it, in milliseconds. */
-export async function cpuMsOfTree(pid: number): Promise<number> {
+/** CPU time (user + system) of a server and of each process under it, in milliseconds. */
+export async function cpuMsByProcess(pid: number): Promise<{ pid: number; ms: number }[]> {
   const pids = [pid];
   for (let index = 0; index < pids.length; index += 1) {
     pids.push(...(await childrenOf(pids[index] ?? pid)));
   }
-  const times = await Promise.all(
+  return Promise.all(
     pids.map(async (each) => {
       const stat = await readFile(`/proc/${each}/stat`, "utf8").catch(() => "");
       // Fields after the command name: state is the first, utime the 12th, stime the 13th.
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       // Clock ticks of 10 ms (USER_HZ is 100 on Linux whatever the kernel's HZ).
-      return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
+      const ms = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
+      return { pid: each, ms: Number.isFinite(ms) ? ms : 0 };
     }),
   );
-  return times.reduce((sum, each) => sum + (Number.isFinite(each) ? each : 0), 0);
+}
+
+/** CPU time (user + system) of a server and the processes under it, in milliseconds. */
+export async function cpuMsOfTree(pid: number): Promise<number> {
+  const times = await cpuMsByProcess(pid);
+  return times.reduce((sum, each) => sum + each.ms, 0);
 }

@@ -26,6 +26,10 @@ const duration = z
     message: 'must be a duration such as "15m", "12h" or "7d"',
   });
 
+/** The most worker processes WEB_CONCURRENCY may ask for: each opens a pool of 10 connections. */
+export const MAX_WORKERS = 32;
+const workersMessage = `must be a whole number of worker processes from 1 to ${MAX_WORKERS} (no "auto": each worker opens its own 10 database connections, so the count is chosen against the database's limit)`;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   HOST: z.string().min(1).optional(),
@@ -85,6 +89,13 @@ const envSchema = z.object({
     .int("must be a whole number of proxy hops (0, 1, 2…)")
     .min(0, "must be a whole number of proxy hops (0, 1, 2…)")
     .default(0),
+  /** Processes serving the port (node:cluster); 1 serves from this very process. Decision 026. */
+  WEB_CONCURRENCY: z.coerce
+    .number({ message: workersMessage })
+    .int(workersMessage)
+    .min(1, workersMessage)
+    .max(MAX_WORKERS, workersMessage)
+    .default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_DIST_DIR: z.string().min(1).optional(),
   /** Set by npm to the directory `npm start` was run from; relative paths resolve against it. */
@@ -118,6 +129,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     logLevel: env.LOG_LEVEL,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     trustProxy: env.TRUST_PROXY,
+    workers: env.WEB_CONCURRENCY,
     corsOrigins: env.CORS_ORIGINS,
     auth: {
       baseUrl,
@@ -150,11 +162,6 @@ export function loadDotEnvFile(): string | undefined {
   return file;
 }
 
-/** Parses the environment; throws a ConfigError that lists every problem at once. */
-/**
- * Rules that span variables, checked on the raw values so that they are reported together with
- * every other problem (a Zod refinement would wait until each field is valid on its own).
- */
 /** A base URL on this machine only: plain http is acceptable there, and nowhere else in production. */
 export const isLocalUrl = (url: string) =>
   /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|\/|$)/i.test(url);
@@ -172,6 +179,10 @@ const isNeonPooler = (url: string | undefined) => {
   }
 };
 
+/**
+ * Rules that span variables, checked on the raw values so that they are reported together with
+ * every other problem (a Zod refinement would wait until each field is valid on its own).
+ */
 function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   const publicUrl = env.BETTER_AUTH_URL;
@@ -196,9 +207,16 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
       "AUTH_ACCEPT_HS256 needs BETTER_AUTH_SECRET: HS256 tokens are checked with that shared secret",
     );
   }
+  const workers = Number(env.WEB_CONCURRENCY ?? 1);
+  if (Number.isInteger(workers) && workers > 1 && env.DATABASE_URL === undefined) {
+    problems.push(
+      `WEB_CONCURRENCY=${workers} needs DATABASE_URL: without it the database is the embedded PGlite, which only one process can open; set DATABASE_URL to a PostgreSQL server, or leave WEB_CONCURRENCY at 1`,
+    );
+  }
   return problems;
 }
 
+/** Parses the environment; throws a ConfigError that lists every problem at once. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings mean "not set": `FOO= npm start` should fall back to the default, not fail.
   const defined = Object.fromEntries(

@@ -1,7 +1,11 @@
+import cluster from "node:cluster";
 import { Server as HttpServer } from "node:http";
+import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import pino from "pino";
 import { ensureSigningKey } from "./auth/signing-key";
+import { runPrimary } from "./cluster/primary";
+import { listenForStopRequests } from "./cluster/stop-requests";
 import { openDatabase } from "./db/client";
 import { keepPlannerStatistics } from "./db/maintenance";
 import { runMigrations } from "./db/migrate";
@@ -22,6 +26,8 @@ function readConfig() {
 }
 
 const config = readConfig();
+// With WEB_CONCURRENCY > 1 this module runs once as the primary, then once in each worker.
+const stopRequests = cluster.isWorker ? listenForStopRequests() : undefined;
 const logger = pino({
   level: config.logLevel,
   // A second guard: should a request's headers ever be logged, its credentials are not.
@@ -32,7 +38,7 @@ const logger = pino({
     "headers.cookie",
   ],
 });
-if (!config.isProduction && !isLocalUrl(config.auth.baseUrl)) {
+if (cluster.isPrimary && !config.isProduction && !isLocalUrl(config.auth.baseUrl)) {
   logger.warn(
     { baseUrl: config.auth.baseUrl },
     `NODE_ENV is not production on a public URL: ${config.auth.rateLimit ? "" : "sign-in rate limits are off (AUTH_RATE_LIMIT) and "}the dev server's origins are trusted`,
@@ -52,35 +58,56 @@ const database = await openDatabase({
     ),
 });
 
-await runMigrations(database);
-logger.info({ database: database.kind }, "database migrations applied");
+// Once, before any worker starts.
+if (cluster.isPrimary) {
+  await runMigrations(database);
+  logger.info({ database: database.kind }, "database migrations applied");
+}
+
+const listeningLine = (port: number) =>
+  logger.info(
+    {
+      port,
+      database: database.kind,
+      dataDir: database.kind === "pglite" ? config.dataDir : undefined,
+      workers: config.workers > 1 ? config.workers : undefined,
+    },
+    `hackathon-todo listening on ${config.auth.baseUrl}`,
+  );
 
 if (process.argv[2] === "migrate") {
   await database.close();
+} else if (cluster.isPrimary && config.workers > 1) {
+  // The primary serves nothing: the workers open their own pools.
+  await database.close();
+  runPrimary({
+    workers: config.workers,
+    exec: fileURLToPath(import.meta.url),
+    logger,
+    onListening: listeningLine,
+  });
 } else {
   const draining = new AbortController();
   const { app, auth } = await createServer(config, database, logger, { draining: draining.signal });
   await ensureSigningKey(database, auth);
   const stopMaintenance = keepPlannerStatistics(database, logger);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    logger.info(
-      {
-        port: info.port,
-        database: database.kind,
-        dataDir: database.kind === "pglite" ? config.dataDir : undefined,
-      },
-      `hackathon-todo listening on ${config.auth.baseUrl}`,
-    );
+    // A worker's primary says it once for all of them.
+    if (cluster.isPrimary) listeningLine(info.port);
   });
 
   answerClientErrors(server);
 
   if (!(server instanceof HttpServer)) throw new Error("expected an HTTP/1.1 server");
-  shutDownGracefully({
+  const shutDown = shutDownGracefully({
     server,
     database,
     draining,
     logger,
     beforeDatabaseClose: stopMaintenance,
+  });
+  stopRequests?.onStop(() => {
+    logger.info("the primary asked this worker to stop");
+    shutDown();
   });
 }

@@ -28,6 +28,11 @@ class DrainTimedOut extends Error {
  * stop accepting, let requests in flight finish, close idle connections, close the database, exit
  * 0. Exits 1 when connections had to be destroyed, when it all takes longer than
  * SHUTDOWN_TIMEOUT_MS, on a second signal, or after an uncaught error.
+ *
+ * Returns a function that starts the same shutdown without a signal (a cluster worker asked by
+ * its primary, decision 026); it does nothing once a shutdown has begun, so a worker that got the
+ * signal itself (Ctrl-C reaches the whole process group) and the primary's request does not
+ * count as a second signal.
  */
 export function shutDownGracefully(options: {
   server: HttpServer;
@@ -35,9 +40,10 @@ export function shutDownGracefully(options: {
   draining: AbortController;
   logger: Logger;
   beforeDatabaseClose?: () => void;
-}): void {
+}): () => void {
   const { server, database, draining, logger } = options;
-  closeWithGrace(
+  let begun = false;
+  const handle = closeWithGrace(
     {
       delay: SHUTDOWN_TIMEOUT_MS,
       // close-with-grace reports timeouts and failures through this; keep them in the JSON log.
@@ -49,6 +55,7 @@ export function shutDownGracefully(options: {
       },
     },
     async ({ signal, err }) => {
+      begun = true;
       if (err) logger.error({ err: loggableError(err) }, "shutting down after an error");
       else logger.info({ signal }, "shutting down: draining connections");
       draining.abort();
@@ -62,4 +69,7 @@ export function shutDownGracefully(options: {
       logger.info("stopped");
     },
   );
+  return () => {
+    if (!begun) handle.close();
+  };
 }

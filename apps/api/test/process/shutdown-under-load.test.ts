@@ -14,6 +14,17 @@ const CONNECTIONS = 32;
 const EXIT_WITHIN_MS = 3_000;
 
 const engines = processEngines();
+/** Each engine as one process, and Postgres as a primary with two workers (decision 026). */
+const setups = [
+  ...engines.map((engine) => ({ ...engine, extraEnv: {} })),
+  ...engines
+    .filter((engine) => engine.name === "postgres")
+    .map((engine) => ({
+      ...engine,
+      name: `${engine.name}-2-workers`,
+      extraEnv: { WEB_CONCURRENCY: "2" },
+    })),
+];
 
 function serverEnv(databaseEnv: Record<string, string>): Record<string, string> {
   return {
@@ -53,7 +64,7 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
   }
 }
 
-for (const engine of engines) {
+for (const engine of setups) {
   if (engine.skip)
     console.warn(`[process] skipping shutdown tests on ${engine.name}: ${engine.skip}`);
 
@@ -63,7 +74,9 @@ for (const engine of engines) {
     }) => {
       const database = await engine.open();
       try {
-        const server = await startServerProcess({ env: serverEnv(database.env) });
+        const server = await startServerProcess({
+          env: { ...serverEnv(database.env), ...engine.extraEnv },
+        });
         try {
           const user = await signUpOverHttp(server.base, ORIGIN);
           const load = startKeepAliveLoad({
@@ -113,7 +126,9 @@ for (const engine of engines) {
     it("keeps an idle keep-alive connection open for a short grace, answers a request on it with Connection: close, then exits 0", async () => {
       const database = await engine.open();
       try {
-        const server = await startServerProcess({ env: serverEnv(database.env) });
+        const server = await startServerProcess({
+          env: { ...serverEnv(database.env), ...engine.extraEnv },
+        });
         try {
           // One request leaves an idle connection in fetch's pool; another client holds one too.
           expect((await fetch(`${server.base}/health`)).status).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/env";
+import { ConfigError, loadConfig, MAX_WORKERS } from "../../src/env";
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -223,6 +223,27 @@ describe("loadConfig", () => {
   it("refuses a short secret in production as well as a missing one", () => {
     expect(problemsOf({ NODE_ENV: "production", BETTER_AUTH_SECRET: "x".repeat(31) })).toEqual([
       "BETTER_AUTH_SECRET must be at least 32 characters (try: openssl rand -base64 32)",
+    ]);
+  });
+
+  it("runs one process unless WEB_CONCURRENCY asks for workers, which need Postgres", () => {
+    const postgres = { DATABASE_URL: "postgres://db.example.com/todo" };
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ ...postgres, WEB_CONCURRENCY: "4" }).workers).toBe(4);
+    expect(loadConfig({ WEB_CONCURRENCY: "1" }).workers).toBe(1);
+    expect(loadConfig({ ...postgres, WEB_CONCURRENCY: String(MAX_WORKERS) }).workers).toBe(
+      MAX_WORKERS,
+    );
+    for (const value of ["0", "-2", "1.5", "auto", "two", String(MAX_WORKERS + 1)]) {
+      expect(problemsOf({ ...postgres, WEB_CONCURRENCY: value }), value).toEqual([
+        expect.stringMatching(
+          /^WEB_CONCURRENCY must be a whole number of worker processes from 1 to/,
+        ),
+      ]);
+    }
+    // The embedded database lives in one process: two workers cannot both open its directory.
+    expect(problemsOf({ WEB_CONCURRENCY: "2" })).toEqual([
+      expect.stringContaining("WEB_CONCURRENCY=2 needs DATABASE_URL"),
     ]);
   });
 });
