@@ -10,6 +10,7 @@ import { openDatabase } from "./db/client";
 import { keepPlannerStatistics } from "./db/maintenance";
 import { runMigrations } from "./db/migrate";
 import { ConfigError, isLocalUrl, loadConfig, loadDotEnvFile } from "./env";
+import { keepHeapNearLiveData } from "./heap";
 import { answerClientErrors } from "./http/client-errors";
 import { createServer } from "./server";
 import { shutDownGracefully } from "./shutdown";
@@ -25,6 +26,7 @@ function readConfig() {
   }
 }
 
+keepHeapNearLiveData();
 const config = readConfig();
 // With WEB_CONCURRENCY > 1 this module runs once as the primary, then once in each worker.
 const stopRequests = cluster.isWorker ? listenForStopRequests() : undefined;
