@@ -15,9 +15,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
 import { build } from "esbuild";
 import pg from "pg";
+import { createPglite } from "../src/db/client";
 import type { BarePoolOptions } from "./bare-server";
 import { type Workload, workloadNames } from "./bare-sql";
 import type { CapturedPool } from "./capture-sql";
@@ -288,7 +288,7 @@ async function withSql<T>(target: Target, database: string, work: (sql: Sql) => 
     }
   }
   // PGlite allows one process at a time: the server is stopped while this runs.
-  const client = await PGlite.create(join(database, "pglite"));
+  const client = await createPglite({ dataDir: join(database, "pglite") });
   try {
     return await work({
       query: async <Row>(text: string, params?: unknown[]) => client.query<Row>(text, params),
