@@ -26,85 +26,86 @@ export interface ListBudget {
 
 export const LIST_BUDGET: ListBudget = { countCap: 100, window: 1_000 };
 
-const exactly = (count: number): TaskTotal => ({ count, atLeast: false });
-
-/** Status alone: the trigger-kept counters, one row, exact (decision 015). */
-async function countByStatus(db: Database, userId: string, status: ListQuery["status"]) {
-  // The same statement as an unfiltered list's (bench/bare-sql.ts copies it).
-  const [row] = await db.select().from(taskCounts).where(eq(taskCounts.userId, userId));
-  if (!row) return exactly(0);
-  if (status === "completed") return exactly(row.completed);
-  return exactly(status === "pending" ? row.total - row.completed : row.total);
-}
-
 /** The user's newest tasks, read in a subquery of that name. */
 const newest = alias(tasks, "newest");
 
-/**
- * Filters beyond status, in one statement that reads a bounded number of rows whatever they
- * match:
- * - `newest`: matches among the user's `window` newest tasks (created_at index, in order), up to
- *   `cap + 1`. Many there: the answer is `cap+`. A user with no more tasks: it is exact.
- * - `indexed`, only when neither holds: the matches among all the user's tasks, up to `cap + 1`,
- *   through the plan Postgres picks for finding *all* of them (an index for a selective filter;
- *   here they are few). The MATERIALIZED CTE is planned without the LIMIT, which would tempt the
- *   planner into reading rows in any order until enough match: for a term few of this user's
- *   tasks contain, that is all of them. The CASE runs it only when needed.
- * - a search no index can narrow has no `indexed`: its count is a lower bound.
- */
-async function countBeyondStatus(
-  db: Database,
-  userId: string,
-  query: ListQuery,
-  { countCap: cap, window }: ListBudget,
-): Promise<TaskTotal> {
-  const byCreated = orderOf({ sort: "created", order: "desc" }, sortKeyOf("created"), tasks.id);
-  const newestMatches = sql`(select count(*)::int from (
-      select 1 from (
-        select * from ${tasks} where ${eq(tasks.userId, userId)}
-        order by ${sql.join(byCreated, sql`, `)} limit ${window}
-      ) as newest where ${filtersOf(query, newest).all} limit ${cap + 1}
-    ) as newest_matches)`;
-  const indexed = searchUsesIndex(query.q)
-    ? sql`case when newest <= ${cap} and total > ${window} then (
-        select count(*)::int from (
-          with matches as materialized (
-            select 1 from ${tasks} where ${and(eq(tasks.userId, userId), filtersOf(query, tasks).all)}
-          )
-          select 1 from matches limit ${cap + 1}
-        ) as capped
-      ) end`
-    : sql`null::int`;
-  const [row] = await db
-    .select({
-      total: sql<number>`total`,
-      newest: sql<number>`newest`,
-      indexed: sql<number | null>`${indexed}`,
-    })
-    // MATERIALIZED: a subquery would be merged into this select, and `newest`, named twice,
-    // computed twice.
-    .from(sql`(
-      with look as materialized (
-        select ${taskCounts.total} as total, ${newestMatches} as newest
-        from ${taskCounts} where ${eq(taskCounts.userId, userId)}
-      )
-      select * from look
-    ) as look`);
-  // A user without tasks has no counters row.
-  if (!row) return exactly(0);
-  if (row.newest > cap) return { count: cap, atLeast: true };
-  if (row.total <= window) return exactly(row.newest);
-  if (row.indexed === null) return { count: row.newest, atLeast: true };
-  return row.indexed > cap ? { count: cap, atLeast: true } : exactly(row.indexed);
+/** The user's task counters (decision 015), and for filters beyond status a first count. */
+export interface FirstLook {
+  tasks: number;
+  completed: number;
+  /** Matches among the user's `window` newest tasks, up to `countCap + 1`; 0 for status alone. */
+  newestMatches: number;
 }
 
-export function countTasks(
+/**
+ * One statement: the counters' row, and the matches among the newest tasks. The LIMITs bound the
+ * rows read whatever the filters match: rows come from the created_at index in order, and the
+ * count stops at `countCap + 1`. A user without tasks has no counters row: nothing matches.
+ */
+export async function firstLook(
   db: Database,
   userId: string,
   query: ListQuery,
   budget: ListBudget,
+): Promise<FirstLook> {
+  if (!hasFiltersBeyondStatus(query)) {
+    // The same statement as an unfiltered list's (bench/bare-sql.ts copies it).
+    const [row] = await db.select().from(taskCounts).where(eq(taskCounts.userId, userId));
+    return { tasks: row?.total ?? 0, completed: row?.completed ?? 0, newestMatches: 0 };
+  }
+  const order = orderOf({ sort: "created", order: "desc" }, sortKeyOf("created"), tasks.id);
+  const newestMatches = sql<number>`(select count(*)::int from (
+      select 1 from (
+        select * from ${tasks} where ${eq(tasks.userId, userId)}
+        order by ${sql.join(order, sql`, `)} limit ${budget.window}
+      ) as newest where ${filtersOf(query, newest).all} limit ${budget.countCap + 1}
+    ) as newest_matches)`;
+  const [row] = await db
+    .select({ tasks: taskCounts.total, completed: taskCounts.completed, newestMatches })
+    .from(taskCounts)
+    .where(eq(taskCounts.userId, userId));
+  return row ?? { tasks: 0, completed: 0, newestMatches: 0 };
+}
+
+/**
+ * At most `cap + 1` matches among all the user's tasks, through the plan Postgres picks for
+ * finding them all: an index for a selective filter. The MATERIALIZED CTE is planned without the
+ * LIMIT, which would tempt the planner into reading rows in any order until enough match: for a
+ * term few of this user's tasks contain, that is all of them.
+ */
+async function countThroughIndex(db: Database, userId: string, query: ListQuery, cap: number) {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(sql`(
+      with matches as materialized (
+        select 1 from ${tasks} where ${and(eq(tasks.userId, userId), filtersOf(query, tasks).all)}
+      )
+      select 1 from matches limit ${cap + 1}
+    ) as capped`);
+  return row?.n ?? 0;
+}
+
+const exactly = (count: number): TaskTotal => ({ count, atLeast: false });
+
+/**
+ * Status alone: the counters, exact. Other filters: many matches among the newest tasks make it
+ * `cap+`; a user whose tasks all fit the window gets the exact count; otherwise the matches are
+ * few and an index counts them (up to the cap), except for a search no index can narrow, which
+ * answers a lower bound rather than read every task.
+ */
+export async function countTasks(
+  db: Database,
+  userId: string,
+  query: ListQuery,
+  look: FirstLook,
+  budget: ListBudget,
 ): Promise<TaskTotal> {
-  return hasFiltersBeyondStatus(query)
-    ? countBeyondStatus(db, userId, query, budget)
-    : countByStatus(db, userId, query.status);
+  if (!hasFiltersBeyondStatus(query)) {
+    if (query.status === "completed") return exactly(look.completed);
+    return exactly(query.status === "pending" ? look.tasks - look.completed : look.tasks);
+  }
+  const cap = budget.countCap;
+  if (look.newestMatches > cap) return { count: cap, atLeast: true };
+  if (look.tasks <= budget.window) return exactly(look.newestMatches);
+  if (!searchUsesIndex(query.q)) return { count: look.newestMatches, atLeast: true };
+  const count = await countThroughIndex(db, userId, query, cap);
+  return count > cap ? { count: cap, atLeast: true } : exactly(count);
 }

@@ -1,8 +1,14 @@
-import { type AnyColumn, and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
+import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { type TaskRow, tasks } from "../db/tasks-schema";
-import { countTasks, LIST_BUDGET, type ListBudget, type TaskTotal } from "./count-tasks";
+import {
+  countTasks,
+  type FirstLook,
+  firstLook,
+  LIST_BUDGET,
+  type ListBudget,
+  type TaskTotal,
+} from "./count-tasks";
 import type { Cursor } from "./cursor";
 import {
   afterCursor,
@@ -14,11 +20,10 @@ import {
 } from "./list-sql";
 import type { ListQuery } from "./tasks.schemas";
 
-// A page of the list, owner-scoped, in one statement next to the count's (count-tasks.ts).
-// Unfiltered, it is one range of the sort's index. Filtered, its cost must not grow with the
-// user's tasks, whatever the filters match (decision 025): the rows are read in sort order for at
-// most `budget.window` rows, and only if those hold less than a page of matches (and are not all
-// there is) does an index find the matches instead.
+// A page of the list, with every query owner-scoped. Unfiltered, it is one range of the sort's
+// index. Filtered, the cost of a page must not grow with the user's tasks, whatever the filters
+// match (decision 025): the rows are read in sort order for at most `budget.window` rows, and
+// only if those hold less than a page of matches does an index find the matches instead.
 
 export interface TaskPage {
   tasks: TaskRow[];
@@ -44,110 +49,109 @@ function inOrder(db: Database, userId: string, query: ListQuery, cursor: Cursor 
     .limit(query.limit + 1);
 }
 
-/** The rows read in order, and the statement's result, in subqueries of these names. */
-const walked = alias(tasks, "walked");
-const page = alias(tasks, "page");
-const walkedName = sql.identifier("walked");
-const pageName = sql.identifier("page");
-
-/** The task columns of the statement's result, read into a TaskRow as Drizzle reads the table. */
-const pageColumns = Object.fromEntries(
-  Object.entries(columns).map(([key, column]) => [
-    key,
-    sql`${pageName}.${sql.identifier(column.name)}`.mapWith(column),
-  ]),
-) as { [K in keyof TaskRow]: SQL<TaskRow[K]> };
+/**
+ * The next `window` rows in sort order, and those of them that match. The LIMIT inside bounds
+ * the reading whatever the filters; the filters outside cannot be pushed below it.
+ */
+function inWindow(
+  db: Database,
+  userId: string,
+  query: ListQuery,
+  cursor: Cursor | undefined,
+  window: number,
+) {
+  const key = sortKeyOf(query.sort);
+  const newest = db
+    .select({ ...columns, sortKey: sql`${key}`.as("sort_key") })
+    .from(tasks)
+    .where(owned(userId, cursor, filtersOf(query, tasks).range))
+    .orderBy(...orderOf(query, key, tasks.id))
+    .limit(window)
+    .as("window");
+  const { sortKey, ...windowColumns } = newest._.selectedFields;
+  // The planner knows the window's rows come sorted, and stops after a page of matches, only if
+  // this ORDER BY names the first of the window's columns that holds the key: the column itself,
+  // or sort_key for lower(title).
+  const outerKey = query.sort === "title" ? sql`${sortKey}` : sortKeyOf(query.sort, windowColumns);
+  return db
+    .select({ ...windowColumns, sortValue: sql<string | null>`(${sortKey})::text` })
+    .from(newest)
+    .where(filtersOf(query, windowColumns).rest)
+    .orderBy(...orderOf(query, outerKey, windowColumns.id))
+    .limit(query.limit + 1);
+}
 
 /**
- * A filtered page, in one statement of two branches, of which Postgres runs only what it needs
- * (each condition on `found` is evaluated once, and only when reached):
- *
- * 1. `found`: of the next `window` rows in sort order (the LIMIT inside bounds the reading; the
- *    filters outside cannot be pushed below it), the first `limit + 1` that match. The answer if
- *    they fill a page, or if the window held every row left.
- * 2. Otherwise, for filters an index can serve: all the matches after the cursor, found through
- *    that index (trigram, tags, due date, priority, status) and MATERIALIZED, i.e. planned as a
- *    whole (with the LIMIT in view, the planner would walk the sort's index again, row by row),
- *    then the first `limit + 1` of them. These are few: the window held less than a page.
- *    For a search no index can narrow: the window's last row, marked `edge`, where the next page
- *    starts; the page holds what the window found, maybe less than `limit`, maybe nothing.
+ * All the matches after the cursor, found through an index (trigram, tags, due date, priority,
+ * status), then the first page of them in sort order. MATERIALIZED plans them as a whole: with
+ * the LIMIT in view, the planner would walk the sort's index again, row by row.
+ */
+function throughIndex(db: Database, userId: string, query: ListQuery, cursor: Cursor | undefined) {
+  const key = sortKeyOf(query.sort);
+  const order = sql.join(orderOf(query, sql`sort_key`, sql`id`), sql`, `);
+  const firstMatches = sql`(
+    with matches as materialized (
+      select ${tasks.id} as id, ${key} as sort_key from ${tasks}
+      where ${owned(userId, cursor, filtersOf(query, tasks).all)}
+    )
+    select id from matches order by ${order} limit ${query.limit + 1}
+  )`;
+  return db
+    .select({ ...columns, sortValue: sql<string | null>`(${key})::text` })
+    .from(tasks)
+    .where(and(eq(tasks.userId, userId), inArray(tasks.id, firstMatches)))
+    .orderBy(...orderOf(query, key, tasks.id));
+}
+
+/** Where the window ends: the position after its last row, or undefined when it reached the end. */
+async function windowEnd(
+  db: Database,
+  userId: string,
+  query: ListQuery,
+  cursor: Cursor | undefined,
+  window: number,
+): Promise<Cursor | undefined> {
+  const key = sortKeyOf(query.sort);
+  const [last] = await db
+    .select({ id: tasks.id, value: sql<string | null>`(${key})::text` })
+    .from(tasks)
+    .where(owned(userId, cursor, filtersOf(query, tasks).range))
+    .orderBy(...orderOf(query, key, tasks.id))
+    .offset(window - 1)
+    .limit(1);
+  return last && { sort: query.sort, order: query.order, value: last.value, id: last.id };
+}
+
+/**
+ * The page of a filtered list. A page of matches in the window is the answer; so is a window that
+ * held every task. Otherwise an index finds the matches; a search no index can narrow answers
+ * what the window held, with a cursor after the window (a page may then be short, even empty).
  */
 async function filteredPage(
   db: Database,
   userId: string,
   query: ListQuery,
   cursor: Cursor | undefined,
-  budget: ListBudget,
+  looking: Promise<FirstLook>,
+  window: number,
 ): Promise<{ rows: Row[]; resumeAt?: Cursor }> {
-  const key = sortKeyOf(query.sort);
-  const order = (by: SQL = key, id: AnyColumn | SQL = tasks.id) =>
-    sql.join(orderOf(query, by, id), sql`, `);
-  const { range, all } = filtersOf(query, tasks);
-  const ahead = owned(userId, cursor, range);
-  // Postgres sees that the window's rows come sorted, and stops after a page of matches, only if
-  // found's ORDER BY names the first of the walked columns that holds the key: the column
-  // itself, or sort_key for lower(title).
-  const walkedKey =
-    query.sort === "title" ? sql`${walkedName}.sort_key` : sortKeyOf(query.sort, walked);
-  const full = sql`(select count(*) from found) > ${query.limit}`;
-  const covered = sql`(select count(*) from (
-      select 1 from ${tasks} where ${ahead} limit ${budget.window}
-    ) as rest) < ${budget.window}`;
-  const second = searchUsesIndex(query.q)
-    ? sql`select ${tasks}.*, ${key} as sort_key, (${key})::text as sort_value, false as edge
-      from ${tasks}
-      where ${eq(tasks.userId, userId)} and ${tasks.id} in (
-        with matches as materialized (
-          select ${tasks.id} as id, ${key} as sort_key from ${tasks}
-          where ${owned(userId, cursor, all)}
-        )
-        select id from matches order by ${order(sql`sort_key`, sql`id`)} limit ${query.limit + 1}
-      ) and not (${full}) and not (${covered})`
-    : sql`select * from (
-        select ${tasks}.*, ${key} as sort_key, (${key})::text as sort_value, true as edge
-        from ${tasks} where ${ahead}
-        order by ${order()} offset ${budget.window - 1} limit 1
-      ) as edge where not (${full})`;
-  const first = searchUsesIndex(query.q) ? sql`where ${full} or ${covered}` : sql``;
-  const statement = sql`
-    with found as (
-      select ${walkedName}.*, (${walkedName}.sort_key)::text as sort_value, false as edge
-      from (
-        select ${tasks}.*, ${key} as sort_key from ${tasks} where ${ahead}
-        order by ${order()} limit ${budget.window}
-      ) as ${walkedName}
-      where ${filtersOf(query, walked).rest ?? sql`true`}
-      order by ${order(walkedKey, walked.id)} limit ${query.limit + 1}
-    )
-    select * from found ${first}
-    union all
-    ${second}`;
-  const result = await db
-    .select({
-      ...pageColumns,
-      sortValue: sql<string | null>`${pageName}.sort_value`,
-      edge: sql<boolean>`${pageName}.edge`,
-    })
-    .from(sql`(${statement}) as ${pageName}`)
-    .orderBy(...orderOf(query, sortKeyOf(query.sort, page), page.id));
-  const edge = result.find((row) => row.edge);
-  return {
-    rows: result.filter((row) => !row.edge),
-    resumeAt: edge && { sort: query.sort, order: query.order, value: edge.sortValue, id: edge.id },
-  };
+  const rows = await inWindow(db, userId, query, cursor, window);
+  if (rows.length > query.limit) return { rows };
+  if (!cursor && (await looking).tasks <= window) return { rows };
+  if (searchUsesIndex(query.q)) return { rows: await throughIndex(db, userId, query, cursor) };
+  return { rows, resumeAt: await windowEnd(db, userId, query, cursor, window) };
 }
 
 function pageOf(query: ListQuery, rows: Row[], total: TaskTotal, resumeAt?: Cursor): TaskPage {
-  const shown = rows.slice(0, query.limit);
-  const last = shown.at(-1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
   const next =
     rows.length > query.limit && last
       ? { sort: query.sort, order: query.order, value: last.sortValue, id: last.id }
       : resumeAt;
-  return { tasks: shown.map(({ sortValue: _sortValue, ...task }) => task), total, next };
+  return { tasks: page.map(({ sortValue: _sortValue, ...task }) => task), total, next };
 }
 
-/** The page and X-Total-Count: two statements, side by side. */
 export async function listTasks(
   db: Database,
   userId: string,
@@ -156,15 +160,16 @@ export async function listTasks(
   budget: ListBudget = LIST_BUDGET,
 ): Promise<TaskPage> {
   if (!isFiltered(query)) {
-    const [rows, total] = await Promise.all([
+    const [rows, look] = await Promise.all([
       inOrder(db, userId, query, cursor),
-      countTasks(db, userId, query, budget),
+      firstLook(db, userId, query, budget),
     ]);
-    return pageOf(query, rows, total);
+    return pageOf(query, rows, await countTasks(db, userId, query, look, budget));
   }
+  const looking = firstLook(db, userId, query, budget);
   const [{ rows, resumeAt }, total] = await Promise.all([
-    filteredPage(db, userId, query, cursor, budget),
-    countTasks(db, userId, query, budget),
+    filteredPage(db, userId, query, cursor, looking, budget.window),
+    looking.then((look) => countTasks(db, userId, query, look, budget)),
   ]);
   return pageOf(query, rows, total, resumeAt);
 }
