@@ -16,9 +16,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
 import { build } from "esbuild";
 import pg from "pg";
+import { createPglite } from "../src/db/client";
 import type { BarePoolOptions } from "./bare-server";
 import { type Workload, workloadNames } from "./bare-sql";
 import type { CapturedPool } from "./capture-sql";
@@ -38,7 +38,7 @@ import {
 import { options, type Target } from "./options";
 import { rateLimitTiming } from "./rate-limit-timing";
 import { printReport, type Run, type TargetReport, unexpectedFailures } from "./report";
-import { SEARCH_TERM, type Sql, seedTasks } from "./seed";
+import { RARE_TERM, SEARCH_TERM, type Sql, seedTasks } from "./seed";
 import { cpuMsOfTree, type RunningServer, rssOfTree, startServer, stopServer } from "./servers";
 import { capturedPool, compareWorkload, parseCapture, type SqlParity } from "./sql-parity";
 import { compareWorkers } from "./workers";
@@ -291,13 +291,64 @@ async function withSql<T>(target: Target, database: string, work: (sql: Sql) => 
     }
   }
   // PGlite allows one process at a time: the server is stopped while this runs.
-  const client = await PGlite.create(join(database, "pglite"));
+  const client = await createPglite({ dataDir: join(database, "pglite") });
   try {
     return await work({
       query: async <Row>(text: string, params?: unknown[]) => client.query<Row>(text, params),
     });
   } finally {
     await client.close();
+  }
+}
+
+/**
+ * The list pages compared across sizes (issue 7, items 4 and 5): unfiltered, filtered, searched
+ * (a term in one task in five, and one in a thousand), and a cursor page deep in the list.
+ */
+function listPages(base: string, user: User) {
+  const path = `${base}${tasksPath(user)}`;
+  const weekAhead = new Date(Date.now() + 7 * 86_400_000).toISOString();
+  return [
+    ["first page", `${path}?limit=50`],
+    ["status+priority filter", `${path}?status=pending&priority=high&limit=50`],
+    ["tag filter", `${path}?tag=t3&limit=50`],
+    [
+      "due within a week, by due date",
+      `${path}?due_before=${weekAhead}&sort=due_date&order=asc&limit=50`,
+    ],
+    [`search q=${SEARCH_TERM} (1 in 5)`, `${path}?q=${SEARCH_TERM}&limit=50`],
+    [`search q=${RARE_TERM} (1 in 1,000)`, `${path}?q=${RARE_TERM}&limit=50`],
+  ].map(([page = "", url = ""]) => ({ page, url }));
+}
+
+/** Each page of listPages at two sizes, interleaved on one connection; rows into report.growth. */
+async function compareSizes(
+  base: string,
+  report: TargetReport,
+  checked: boolean,
+  [smallUser, small]: [User, number],
+  [largeUser, large]: [User, number],
+) {
+  const deep = "cursor page at 90%";
+  const smallPages = [
+    ...listPages(base, smallUser),
+    { page: deep, url: await deepPage(base, smallUser, small, 0.9) },
+  ];
+  const largePages = [
+    ...listPages(base, largeUser),
+    { page: deep, url: await deepPage(base, largeUser, large, 0.9) },
+  ];
+  const cases = smallPages.flatMap((page, index) => [
+    { url: page.url, headers: smallUser.headers },
+    { url: largePages[index]?.url ?? "", headers: largeUser.headers },
+  ]);
+  const stats = await interleaved(cases, options.rounds, options.roundsSeconds);
+  for (const [index, { page }] of smallPages.entries()) {
+    const smallStats = stats[index * 2];
+    const largeStats = stats[index * 2 + 1];
+    if (smallStats && largeStats) {
+      report.growth.push({ checked, page, small, large, smallStats, largeStats });
+    }
   }
 }
 
@@ -468,62 +519,25 @@ async function measure(
     `${big}?q=${SEARCH_TERM}&limit=50`,
     users.big.headers,
   );
+  await get(
+    `list, ${BIG}, search q=${RARE_TERM}`,
+    `${big}?q=${RARE_TERM}&limit=50`,
+    users.big.headers,
+  );
   await get("rejected token (401)", `${big}?limit=50`, { Authorization: "Bearer a.b.c" });
 
-  const [small100, big10k] = await interleaved(
-    [
-      { url: `${api.base}${tasksPath(users.small)}?limit=50`, headers: users.small.headers },
-      { url: `${api.base}${big}?limit=50`, headers: users.big.headers },
-    ],
-    options.rounds,
-    options.roundsSeconds,
-  );
-  if (small100 && big10k) {
-    report.growth.push({
-      checked: false,
-      page: "first page",
-      small: SMALL,
-      large: BIG,
-      smallStats: small100,
-      largeStats: big10k,
-    });
-  }
-
+  // One connection, requests in turn: each list page at two sizes, so that the only difference is
+  // the number of tasks. 100 against 10,000 (shown), and 1,000 against 100,000 (issue 7's target).
+  progress(target, `list pages at ${SMALL} and ${BIG} tasks…`);
+  await compareSizes(api.base, report, false, [users.small, SMALL], [users.big, BIG]);
   progress(target, `growth: ${options.growthTasks} tasks against ${GROWTH_BASE}…`);
-  const pages = (user: User, total: number) => {
-    const path = `${api.base}${tasksPath(user)}`;
-    return [
-      ["first page", `${path}?limit=50`],
-      ["status+priority filter", `${path}?status=pending&priority=high&limit=50`],
-      [`search q=${SEARCH_TERM}`, `${path}?q=${SEARCH_TERM}&limit=50`],
-      ["cursor page at 90%", ""],
-    ].map(([page = "", url = ""]) => ({ page, url, total }));
-  };
-  const smallPages = pages(users.growthBase, GROWTH_BASE);
-  const largePages = pages(users.growth, options.growthTasks);
-  const deepSmall = smallPages.at(-1);
-  const deepLarge = largePages.at(-1);
-  if (deepSmall) deepSmall.url = await deepPage(api.base, users.growthBase, GROWTH_BASE, 0.9);
-  if (deepLarge) deepLarge.url = await deepPage(api.base, users.growth, options.growthTasks, 0.9);
-  const growthCases = smallPages.flatMap((small, index) => [
-    { url: small.url, headers: users.growthBase.headers },
-    { url: largePages[index]?.url ?? "", headers: users.growth.headers },
-  ]);
-  const growthStats = await interleaved(growthCases, options.rounds, options.roundsSeconds);
-  for (const [index, small] of smallPages.entries()) {
-    const smallStats = growthStats[index * 2];
-    const largeStats = growthStats[index * 2 + 1];
-    if (smallStats && largeStats) {
-      report.growth.push({
-        checked: true,
-        page: small.page,
-        small: GROWTH_BASE,
-        large: options.growthTasks,
-        smallStats,
-        largeStats,
-      });
-    }
-  }
+  await compareSizes(
+    api.base,
+    report,
+    true,
+    [users.growthBase, GROWTH_BASE],
+    [users.growth, options.growthTasks],
+  );
 
   // autocannon -R: each connection may send its share of the rate per second, back to back from
   // the start of each second, so the load comes in bursts as wide as the number of connections.

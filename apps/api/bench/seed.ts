@@ -6,11 +6,15 @@ export interface Sql {
 /** One word in five titles has it: searches match 20% of a user's tasks, whatever their number. */
 export const SEARCH_TERM = "groceries";
 
+/** One title in a thousand has it: 1 match at 1,000 tasks, 100 at 100,000. */
+export const RARE_TERM = "passport";
+
 /**
  * Gives a user `count` tasks in one INSERT … SELECT generate_series: the statement-level trigger
  * of migration 0002 sees them all in its transition table and adds them to task_counts once, so
  * the counters stay exact. Newest task last in id order, one second apart in created_at; a third
- * completed, half with a due date, priorities and tags in turn, a quarter with a description.
+ * completed, half with a due date, priorities and tags in turn, a quarter with a description;
+ * the search terms above in one title in five and one in a thousand.
  */
 export async function seedTasks(sql: Sql, userId: string, count: number): Promise<void> {
   await sql.query(
@@ -18,7 +22,8 @@ export async function seedTasks(sql: Sql, userId: string, count: number): Promis
                         due_date, created_at, updated_at)
      select $1,
             'Task ' || n || ' ' || (array['pick up ${SEARCH_TERM}', 'call the bank',
-              'write the report', 'fix the bike', 'book the dentist'])[1 + n % 5],
+              'write the report', 'fix the bike', 'book the dentist'])[1 + n % 5]
+              || case when n % 1000 = 7 then ' and renew the ${RARE_TERM}' else '' end,
             case when n % 4 = 0 then 'Bring the receipt and the list' end,
             n % 3 = 0,
             case when n % 3 = 0 then now() - (($2::int - n) * interval '1 second') end,

@@ -1,6 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { drizzle as drizzlePg, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglite";
@@ -24,6 +26,17 @@ export type DatabaseHandle =
       directUrl: string;
       close(): Promise<void>;
     };
+
+/**
+ * The contrib extensions the migrations create (0005: search indexes, decision 025). PGlite
+ * bundles each one separately and can only CREATE EXTENSION what its constructor was given.
+ */
+const pgliteExtensions = { pg_trgm, btree_gin };
+
+/** Every PGlite of this app (server, tests, benchmark) opens through here, with the extensions. */
+export function createPglite(options: Omit<PGliteOptions, "extensions"> = {}): Promise<PGlite> {
+  return PGlite.create({ ...options, extensions: pgliteExtensions });
+}
 
 export function usePglite(client: PGlite): DatabaseHandle {
   return {
@@ -106,6 +119,6 @@ export async function openDatabase(
   if (options.databaseUrl) return usePostgres(options.databaseUrl, options);
   const dir = join(options.dataDir, "pglite");
   await mkdir(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  const client = await createPglite({ dataDir: dir });
   return usePglite(client);
 }

@@ -22,6 +22,9 @@ export const TASK_LIMITS = { title: 200, description: 1000, tags: 10, tag: 32 } 
 /** An enum, not text, so that ORDER BY priority means low < medium < high. */
 export const taskPriority = pgEnum("task_priority", taskPriorities);
 
+/** GIN storage parameters: see the search indexes below. */
+const smallPendingList = { gin_pending_list_limit: 64 };
+
 // Millisecond precision: JSON and JS dates carry milliseconds, so keyset cursors built from them
 // compare exactly with what is stored (microseconds would make pages skip or repeat rows).
 const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
@@ -59,6 +62,18 @@ export const tasks = pgTable(
     index("tasks_user_priority_idx").on(table.userId, table.priority, table.id),
     index("tasks_user_title_idx").on(table.userId, sql`lower(${table.title})`, table.id),
     index("tasks_user_completed_idx").on(table.userId, table.completed),
+    // Search and the tag filter (decision 025): GIN indexes with the owner first (btree_gin), so
+    // that a search reads only the owner's entries. Trigrams (pg_trgm) serve ILIKE '%q%' as it is.
+    // Writes add their entries to a pending list that is merged in batches (cheaper than one by
+    // one); every search also reads that list, so it is kept to the smallest size Postgres allows
+    // (64 kB). A write that fills it merges it: PGlite has no autovacuum to do that.
+    index("tasks_user_title_trgm_idx")
+      .using("gin", table.userId, table.title.op("gin_trgm_ops"))
+      .with(smallPendingList),
+    index("tasks_user_description_trgm_idx")
+      .using("gin", table.userId, table.description.op("gin_trgm_ops"))
+      .with(smallPendingList),
+    index("tasks_user_tags_idx").using("gin", table.userId, table.tags).with(smallPendingList),
     check("tasks_title_not_blank", sql`length(btrim(${table.title})) > 0`),
     check("tasks_tags_max", sql`coalesce(array_length(${table.tags}, 1), 0) <= 10`),
   ],

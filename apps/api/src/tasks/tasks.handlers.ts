@@ -1,8 +1,10 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import { formatTotal } from "./count-tasks";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { etagOf, ifNoneMatchHits, versionsFromIfMatch } from "./etag";
+import { listTasks } from "./list-tasks";
 import { toTaskJson } from "./task-json";
 import * as queries from "./tasks.queries";
 import type * as routes from "./tasks.routes";
@@ -21,8 +23,8 @@ function nextPageUrl(c: Context, cursor: string): string {
 export const list: Handler<typeof routes.list> = async (c) => {
   const query = c.req.valid("query");
   const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
-  const page = await queries.listTasks(c.get("db"), c.get("userId"), query, cursor);
-  c.header("X-Total-Count", String(page.total));
+  const page = await listTasks(c.get("db"), c.get("userId"), query, cursor);
+  c.header("X-Total-Count", formatTotal(page.total));
   if (page.next) c.header("Link", `<${nextPageUrl(c, encodeCursor(page.next))}>; rel="next"`);
   return c.json(page.tasks.map(toTaskJson), 200);
 };

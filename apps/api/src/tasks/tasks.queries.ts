@@ -1,20 +1,7 @@
-import {
-  and,
-  arrayContains,
-  count,
-  eq,
-  getTableColumns,
-  gt,
-  ilike,
-  lt,
-  or,
-  type SQL,
-  sql,
-} from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { type TaskRow, taskCounts, tasks } from "../db/tasks-schema";
+import { type TaskRow, tasks } from "../db/tasks-schema";
 import { problems } from "../http/problem";
-import type { Cursor } from "./cursor";
 import {
   bump,
   statementsOf,
@@ -22,7 +9,7 @@ import {
   type UpdatableField,
   updateStatement,
 } from "./task-statements";
-import type { ListQuery, TaskCreate, TaskUpdate } from "./tasks.schemas";
+import type { TaskCreate, TaskUpdate } from "./tasks.schemas";
 
 // Every query here takes the owner's id and filters by it: there is no way to read or write a
 // task without naming its owner. Another user's task is "not found", exactly like a missing one.
@@ -166,103 +153,4 @@ export async function clearCompleted(db: Database, userId: string): Promise<numb
     .where(and(eq(tasks.userId, userId), eq(tasks.completed, true)))
     .returning({ id: tasks.id });
   return rows.length;
-}
-
-type Sort = ListQuery["sort"];
-
-const SORT_KEYS: Record<Sort, { key: SQL; type: string }> = {
-  created: { key: sql`${tasks.createdAt}`, type: "timestamptz" },
-  updated: { key: sql`${tasks.updatedAt}`, type: "timestamptz" },
-  title: { key: sql`lower(${tasks.title})`, type: "text" },
-  priority: { key: sql`${tasks.priority}`, type: "task_priority" },
-  due_date: { key: sql`${tasks.dueDate}`, type: "timestamptz" },
-};
-
-function filtersOf(userId: string, query: ListQuery): SQL | undefined {
-  const pattern = query.q && `%${query.q.replace(/[\\%_]/g, "\\$&")}%`;
-  return and(
-    eq(tasks.userId, userId),
-    query.status === "all" ? undefined : eq(tasks.completed, query.status === "completed"),
-    pattern ? or(ilike(tasks.title, pattern), ilike(tasks.description, pattern)) : undefined,
-    query.priority ? eq(tasks.priority, query.priority) : undefined,
-    query.tag ? arrayContains(tasks.tags, [query.tag]) : undefined,
-    query.due_before ? lt(tasks.dueDate, new Date(query.due_before)) : undefined,
-    query.due_after ? gt(tasks.dueDate, new Date(query.due_after)) : undefined,
-  );
-}
-
-/**
- * Rows strictly after the cursor in (sort key, id) order. Tasks without a due date sort last in
- * either direction, so for due_date the null rows form their own tail ordered by id.
- */
-function afterCursor(cursor: Cursor): SQL {
-  const { key, type } = SORT_KEYS[cursor.sort];
-  const op = sql.raw(cursor.order === "asc" ? ">" : "<");
-  const value = sql`cast(${cursor.value} as ${sql.raw(type)})`;
-  if (cursor.sort !== "due_date") return sql`(${key}, ${tasks.id}) ${op} (${value}, ${cursor.id})`;
-  if (cursor.value === null)
-    return sql`(${tasks.dueDate} is null and ${tasks.id} ${op} ${cursor.id})`;
-  return sql`((${tasks.dueDate}, ${tasks.id}) ${op} (${value}, ${cursor.id}) or ${tasks.dueDate} is null)`;
-}
-
-/**
- * X-Total-Count. Filtered by status alone (the common case: "all", "3 left"), it is read from the
- * trigger-kept counters in one row; other filters count their matches.
- */
-async function countMatches(
-  db: Database,
-  userId: string,
-  query: ListQuery,
-  filters: SQL | undefined,
-) {
-  const onlyStatus =
-    !query.q && !query.priority && !query.tag && !query.due_before && !query.due_after;
-  if (!onlyStatus) {
-    const [row] = await db.select({ total: count() }).from(tasks).where(filters);
-    return row?.total ?? 0;
-  }
-  const [row] = await db.select().from(taskCounts).where(eq(taskCounts.userId, userId));
-  if (!row) return 0;
-  if (query.status === "completed") return row.completed;
-  return query.status === "pending" ? row.total - row.completed : row.total;
-}
-
-export interface TaskPage {
-  tasks: TaskRow[];
-  total: number;
-  next: Cursor | undefined;
-}
-
-export async function listTasks(
-  db: Database,
-  userId: string,
-  query: ListQuery,
-  cursor: Cursor | undefined,
-): Promise<TaskPage> {
-  const { key } = SORT_KEYS[query.sort];
-  const direction = sql.raw(query.order);
-  const nulls = query.sort === "due_date" ? sql` nulls last` : sql``;
-  const filters = filtersOf(userId, query);
-
-  const [rows, total] = await Promise.all([
-    db
-      .select({ ...getTableColumns(tasks), sortValue: sql<string | null>`(${key})::text` })
-      .from(tasks)
-      .where(and(filters, cursor && afterCursor(cursor)))
-      .orderBy(sql`${key} ${direction}${nulls}`, sql`${tasks.id} ${direction}`)
-      .limit(query.limit + 1),
-    countMatches(db, userId, query, filters),
-  ]);
-
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  const next =
-    rows.length > query.limit && last
-      ? { sort: query.sort, order: query.order, value: last.sortValue, id: last.id }
-      : undefined;
-  return {
-    tasks: page.map(({ sortValue: _sortValue, ...task }) => task),
-    total,
-    next,
-  };
 }

@@ -71,8 +71,20 @@ export const list = createRoute({
     200: {
       ...json(z.array(TaskSchema), "One page of tasks"),
       headers: {
-        "X-Total-Count": { schema: text, description: "Tasks matching the filters" },
-        Link: { schema: text, description: 'The next page: `<url>; rel="next"`' },
+        "X-Total-Count": {
+          schema: { type: "string", pattern: "^[0-9]+\\+?$", example: "100+" },
+          description:
+            "Tasks matching the filters. Exact for `status` alone. With other filters, exact up " +
+            "to 100 and `100+` beyond; for a `q` without three letters or digits in a row, a " +
+            "lower bound such as `3+` for a user with more than 1,000 tasks.",
+        },
+        Link: {
+          schema: text,
+          description:
+            'The next page: `<url>; rel="next"`. Follow it until it is absent: for a `q` ' +
+            "without three letters or digits in a row, a page may hold fewer tasks than `limit` " +
+            "(even none) and still have a next page.",
+        },
       },
     },
     ...guarded,

@@ -90,12 +90,10 @@ export const CompleteAllSchema = z
 
 export const ListQuerySchema = z.strictObject({
   status: z.enum(["all", "pending", "completed"]).default("all"),
-  q: text()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .openapi({ description: "Case-insensitive search in title and description" }),
+  q: text().trim().min(1).max(200).optional().openapi({
+    description:
+      "Case-insensitive substring of the title or the description; %, _ and \\ are literal",
+  }),
   priority: priority.optional(),
   tag: tag.optional(),
   due_before: dueDateTime

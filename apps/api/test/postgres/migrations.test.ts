@@ -1,9 +1,16 @@
 import { randomUUID } from "node:crypto";
+import { cp, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import journal from "../../drizzle/meta/_journal.json";
 import { usePostgres } from "../../src/db/client";
 import { isSchemaCurrent, latestMigrationTimestamp, runMigrations } from "../../src/db/migrate";
+import { paths } from "../../src/paths";
+import { listTasks } from "../../src/tasks/list-tasks";
+import { ListQuerySchema } from "../../src/tasks/tasks.schemas";
 import { withDatabase } from "../support/postgres-url";
 
 function postgresInfo() {
@@ -58,4 +65,61 @@ describe("migrations on PostgreSQL", () => {
       await replica.close();
     }
   }, 30_000);
+
+  it("0005 (search) runs as a database owner who is not a superuser, and indexes the tasks written before it", async () => {
+    const suffix = randomUUID().replaceAll("-", "").slice(0, 8);
+    const role = `${info.prefix}_owner_${suffix}`;
+    const name = `${info.prefix}_owned_${suffix}`;
+    const password = randomUUID();
+    const admin = new pg.Client({ connectionString: info.adminUrl });
+    await admin.connect();
+    await admin.query(`create role "${role}" login nosuperuser password '${password}'`);
+    await admin.query(`create database "${name}" owner "${role}"`);
+    const url = new URL(withDatabase(info.adminUrl, name));
+    url.username = role;
+    url.password = password;
+    const handle = usePostgres(url.toString());
+    // The migrations before 0005: a copy of the folder whose journal ends at 0004.
+    const before = await mkdtemp(join(tmpdir(), "todo-migrations-"));
+    try {
+      await cp(paths.migrations, before, { recursive: true });
+      for (const file of await readdir(before)) {
+        if (file.startsWith("0005")) await rm(join(before, file));
+      }
+      const earlier = { ...journal, entries: journal.entries.filter((entry) => entry.idx < 5) };
+      await writeFile(join(before, "meta", "_journal.json"), JSON.stringify(earlier));
+      await runMigrations(handle, before);
+      await handle.db.execute(sql`
+        insert into tasks (user_id, title)
+        select 'early', 'Task ' || n || case when n % 500 = 7 then ' renew passport' else '' end
+        from generate_series(1, 3000) as n`);
+
+      await runMigrations(handle);
+      expect(await isSchemaCurrent(handle, await latestMigrationTimestamp())).toBe(true);
+      const extensions = await handle.db.execute(
+        sql`select extname from pg_extension where extname in ('pg_trgm', 'btree_gin') order by 1`,
+      );
+      expect(extensions.rows).toEqual([{ extname: "btree_gin" }, { extname: "pg_trgm" }]);
+      await handle.db.execute(sql`analyze tasks`);
+      const plan = await handle.db.execute(sql`
+        explain select 1 from tasks where user_id = 'early' and title ilike '%passport%'`);
+      expect(JSON.stringify(plan.rows)).toContain("tasks_user_title_trgm_idx");
+      const page = await listTasks(
+        handle.db,
+        "early",
+        ListQuerySchema.parse({ q: "passport" }),
+        undefined,
+      );
+      expect(page.tasks.map((task) => task.title)).toEqual(
+        [2507, 2007, 1507, 1007, 507, 7].map((n) => `Task ${n} renew passport`),
+      );
+      expect(page.total).toEqual({ count: 6, atLeast: false });
+    } finally {
+      await handle.close();
+      await rm(before, { recursive: true, force: true });
+      await admin.query(`drop database if exists "${name}" with (force)`);
+      await admin.query(`drop role if exists "${role}"`);
+      await admin.end();
+    }
+  });
 });

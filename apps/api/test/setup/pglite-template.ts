@@ -1,14 +1,13 @@
 import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import type { TestProject } from "vitest/node";
-import { usePglite } from "../../src/db/client";
+import { createPglite, usePglite } from "../../src/db/client";
 import { runMigrations } from "../../src/db/migrate";
 
 /** Migrates one PGlite once and dumps it; every test file starts from a copy (≈0.4 s, not 4 s). */
 export default async function setup(project: TestProject) {
-  const client = await PGlite.create();
+  const client = await createPglite();
   await runMigrations(usePglite(client));
   const dump = await client.dumpDataDir("none");
   await client.close();

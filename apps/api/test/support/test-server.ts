@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import pino from "pino";
 import { inject } from "vitest";
-import { type DatabaseHandle, usePglite, usePostgres } from "../../src/db/client";
+import { createPglite, type DatabaseHandle, usePglite, usePostgres } from "../../src/db/client";
 import { loadConfig } from "../../src/env";
 import { createServer, type ServerOptions } from "../../src/server";
 import { withDatabase } from "./postgres-url";
@@ -27,7 +26,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { url?: strin
   const info = inject("testDatabase");
   if (info.kind === "pglite") {
     const dump = new Blob([await readFile(info.template)]);
-    return usePglite(await PGlite.create({ loadDataDir: dump }));
+    return usePglite(await createPglite({ loadDataDir: dump }));
   }
   const name = `${info.prefix}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: info.adminUrl });

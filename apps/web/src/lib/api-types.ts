@@ -41,8 +41,13 @@ export interface ListTasksParams {
 /** One page of `GET /api/{user_id}/tasks`: body plus the paging headers. */
 export interface TaskPage {
   tasks: Task[];
-  /** `X-Total-Count`: tasks matching the filters, across all pages. */
+  /** `X-Total-Count`: tasks matching the filters, across all pages (or at least this many). */
   total: number;
+  /**
+   * The server counted no further (`X-Total-Count: 100+`): there are `total` or more. Exact for
+   * a status filter alone; filters beyond it are counted up to a cap (API decision 025).
+   */
+  totalAtLeast: boolean;
   /** Cursor of the next page, from `Link: <…?cursor=…>; rel="next"`; null on the last page. */
   nextCursor: string | null;
 }

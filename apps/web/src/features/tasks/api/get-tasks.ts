@@ -34,6 +34,19 @@ export function parseNextCursor(link: string | null): string | null {
   return null;
 }
 
+/**
+ * Reads `X-Total-Count`: `57` is exact, `100+` a lower bound. A missing or unreadable header
+ * falls back to the page's own tasks, a lower bound when more pages follow.
+ */
+export function parseTotal(
+  header: string | null,
+  page: { tasks: number; hasMore: boolean },
+): Pick<TaskPage, "total" | "totalAtLeast"> {
+  const match = /^(\d+)(\+)?$/.exec(header?.trim() ?? "");
+  if (!match) return { total: page.tasks, totalAtLeast: page.hasMore };
+  return { total: Number(match[1]), totalAtLeast: match[2] === "+" };
+}
+
 export async function getTasks(
   api: ApiClient,
   userId: string,
@@ -44,11 +57,14 @@ export async function getTasks(
     query: { ...params },
     signal,
   });
-  const total = Number(headers.get("X-Total-Count"));
+  const nextCursor = parseNextCursor(headers.get("Link"));
   return {
     tasks: data,
-    total: Number.isFinite(total) ? total : data.length,
-    nextCursor: parseNextCursor(headers.get("Link")),
+    ...parseTotal(headers.get("X-Total-Count"), {
+      tasks: data.length,
+      hasMore: nextCursor !== null,
+    }),
+    nextCursor,
   };
 }
 

@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { useLocation } from "@/lib/router";
-import { createFakeApi, makeTask, problem } from "@/test/fake-api";
+import { createFakeApi, json, makeTask, problem } from "@/test/fake-api";
 import { deferred, renderWithApp } from "@/test/render";
 import { UNDO_WINDOW_MS } from "../hooks/use-undoable-delete";
 import { TasksView } from "./tasks-view";
@@ -172,6 +172,52 @@ describe("TasksView", () => {
       expect(screen.queryByRole("heading", { name: "Walk the dog" })).not.toBeInTheDocument(),
     );
     expect(searches().map((r) => new URLSearchParams(r.search).get("q"))).toEqual(["milk"]);
+  });
+
+  it("shows a total the server capped with a +", async () => {
+    const { api, user } = setup();
+    await screen.findByText("2 tasks left");
+    api.override((request) =>
+      request.search.includes("q=")
+        ? json([makeTask({ id: 7, title: "Buy milk again" })], 200, { "X-Total-Count": "100+" })
+        : undefined,
+    );
+    await user.type(screen.getByRole("searchbox", { name: "Search" }), "milk");
+    expect(await screen.findByText("· 100+ shown")).toBeInTheDocument();
+  });
+
+  it("keeps reading a search's pages while they come back empty with a next link", async () => {
+    const { api, user } = setup();
+    await screen.findByText("2 tasks left");
+    api.override((request) => {
+      if (!request.search.includes("q=")) return undefined;
+      const cursor = new URLSearchParams(request.search).get("cursor");
+      if (!cursor)
+        return json([], 200, {
+          "X-Total-Count": "0+",
+          Link: '</api/user-1/tasks?q=ol&cursor=p2>; rel="next"',
+        });
+      if (cursor === "p2")
+        return json([], 200, {
+          "X-Total-Count": "0+",
+          Link: '</api/user-1/tasks?q=ol&cursor=p3>; rel="next"',
+        });
+      return json([makeTask({ id: 9, title: "An old task" })], 200, { "X-Total-Count": "0+" });
+    });
+    await user.type(screen.getByRole("searchbox", { name: "Search" }), "ol");
+    expect(await screen.findByRole("heading", { name: "An old task" })).toBeInTheDocument();
+    expect(screen.queryByText("No tasks match these filters.")).not.toBeInTheDocument();
+    const cursors = api.requests
+      .filter((r) => r.search.includes("q="))
+      .map((r) => new URLSearchParams(r.search).get("cursor"));
+    expect(cursors).toEqual([null, "p2", "p3"]);
+  });
+
+  it("says nothing matches when an empty page has no next link", async () => {
+    const { user } = setup();
+    await screen.findByText("2 tasks left");
+    await user.type(screen.getByRole("searchbox", { name: "Search" }), "zzz");
+    expect(await screen.findByText("No tasks match these filters.")).toBeInTheDocument();
   });
 
   it("shows a cleared description at once and keeps a blank title edit open with a message", async () => {

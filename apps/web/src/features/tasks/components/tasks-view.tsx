@@ -30,7 +30,9 @@ export function TasksView({ userId }: { userId: string }) {
       ),
     [tasksQuery.data, hiddenTasks],
   );
-  const total = Math.max(0, (tasksQuery.data?.pages[0]?.total ?? 0) - hiddenTasks.size);
+  const firstPage = tasksQuery.data?.pages[0];
+  const total = Math.max(0, (firstPage?.total ?? 0) - hiddenTasks.size);
+  const totalText = `${total}${firstPage?.totalAtLeast ? "+" : ""}`;
   const hiddenPending = [...hiddenTasks.values()].filter((task) => !task.completed).length;
   const left =
     pendingCount.data === undefined ? null : Math.max(0, pendingCount.data - hiddenPending);
@@ -70,7 +72,7 @@ export function TasksView({ userId }: { userId: string }) {
       <div className="summary">
         <p className="counter" aria-live="polite">
           {left === null ? "Counting tasks…" : `${left} ${left === 1 ? "task" : "tasks"} left`}
-          {tasksQuery.data && filtered && <span className="muted"> · {total} shown</span>}
+          {tasksQuery.data && filtered && <span className="muted"> · {totalText} shown</span>}
         </p>
         <div className="summary-actions">
           <button
@@ -114,7 +116,7 @@ export function TasksView({ userId }: { userId: string }) {
             Try again
           </button>
         </div>
-      ) : tasks.length === 0 ? (
+      ) : tasks.length === 0 && !tasksQuery.hasNextPage ? (
         <p className="list-status empty">
           {filtered ? "No tasks match these filters." : "No tasks yet. Add your first one above."}
         </p>

@@ -1,0 +1,131 @@
+import {
+  type AnyColumn,
+  and,
+  arrayContains,
+  eq,
+  gt,
+  ilike,
+  lt,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
+import { tasks } from "../db/tasks-schema";
+import type { Cursor } from "./cursor";
+import type { ListQuery } from "./tasks.schemas";
+
+// The pieces of the list's SQL, shared by the page and the count (list-tasks.ts, count-tasks.ts).
+
+type Sort = ListQuery["sort"];
+
+/** Where the list reads a task's columns: the table, or a subquery that selected them. */
+export interface TaskColumns {
+  id: AnyColumn;
+  title: AnyColumn;
+  description: AnyColumn;
+  completed: AnyColumn;
+  priority: AnyColumn;
+  tags: AnyColumn;
+  dueDate: AnyColumn;
+  createdAt: AnyColumn;
+  updatedAt: AnyColumn;
+}
+
+/** Each sort's key; every one has an index that starts with the owner (tasks-schema.ts). */
+export const sortKeyOf = (sort: Sort, columns: TaskColumns = tasks): SQL => {
+  switch (sort) {
+    case "created":
+      return sql`${columns.createdAt}`;
+    case "updated":
+      return sql`${columns.updatedAt}`;
+    case "title":
+      return sql`lower(${columns.title})`;
+    case "priority":
+      return sql`${columns.priority}`;
+    case "due_date":
+      return sql`${columns.dueDate}`;
+  }
+};
+
+const KEY_TYPES: Record<Sort, string> = {
+  created: "timestamptz",
+  updated: "timestamptz",
+  title: "text",
+  priority: "task_priority",
+  due_date: "timestamptz",
+};
+
+/** ORDER BY the sort key and then the id, in the list's order; tasks without a due date last. */
+export function orderOf(
+  query: Pick<ListQuery, "sort" | "order">,
+  key: SQL,
+  id: AnyColumn | SQL,
+): SQL[] {
+  const direction = sql.raw(query.order);
+  const nulls = query.sort === "due_date" ? sql` nulls last` : sql``;
+  return [sql`${key} ${direction}${nulls}`, sql`${id} ${direction}`];
+}
+
+/**
+ * Rows strictly after the cursor in (sort key, id) order. Tasks without a due date sort last in
+ * either direction, so for due_date the null rows form their own tail ordered by id.
+ */
+export function afterCursor(cursor: Cursor): SQL {
+  const key = sortKeyOf(cursor.sort);
+  const op = sql.raw(cursor.order === "asc" ? ">" : "<");
+  const value = sql`cast(${cursor.value} as ${sql.raw(KEY_TYPES[cursor.sort])})`;
+  if (cursor.sort !== "due_date") return sql`(${key}, ${tasks.id}) ${op} (${value}, ${cursor.id})`;
+  if (cursor.value === null)
+    return sql`(${tasks.dueDate} is null and ${tasks.id} ${op} ${cursor.id})`;
+  return sql`((${tasks.dueDate}, ${tasks.id}) ${op} (${value}, ${cursor.id}) or ${tasks.dueDate} is null)`;
+}
+
+export type ListFilters = Pick<
+  ListQuery,
+  "status" | "q" | "priority" | "tag" | "due_before" | "due_after"
+>;
+
+/** Whether the list is narrowed by anything at all (status included). */
+export const isFiltered = (query: ListFilters) =>
+  query.status !== "all" || hasFiltersBeyondStatus(query);
+
+/** Filters that the trigger-kept counters (decision 015) cannot count. */
+export const hasFiltersBeyondStatus = (query: ListFilters) =>
+  Boolean(query.q || query.priority || query.tag || query.due_before || query.due_after);
+
+/**
+ * Whether a trigram index can narrow a search: pg_trgm takes trigrams from runs of letters and
+ * digits in the pattern, so a term without three in a row ("ab", "%", "a b") matches through no
+ * index and every task must be read to find it (decision 025). Conservative: marks and other
+ * characters that pg_trgm may or may not count as word characters break a run.
+ */
+export const searchUsesIndex = (q: string | undefined) =>
+  q === undefined || /[\p{L}\p{Nd}]{3}/u.test(q);
+
+/** `q` as an ILIKE pattern: a substring, with the pattern's own metacharacters taken literally. */
+const patternOf = (q: string) => `%${q.replace(/[\\%_]/g, "\\$&")}%`;
+
+/**
+ * The list's filters on a source of task columns, split by where they belong in a walk along the
+ * sort's index (list-tasks.ts): `range` narrows that index's range (a due-date bound when sorted
+ * by due date, the priority when sorted by priority), `rest` is checked on each row read.
+ */
+export function filtersOf(query: ListFilters & Pick<ListQuery, "sort">, columns: TaskColumns) {
+  const due = [
+    query.due_before ? lt(columns.dueDate, new Date(query.due_before)) : undefined,
+    query.due_after ? gt(columns.dueDate, new Date(query.due_after)) : undefined,
+  ];
+  const priority = query.priority ? eq(columns.priority, query.priority) : undefined;
+  const pattern = query.q && patternOf(query.q);
+  const status =
+    query.status === "all" ? undefined : eq(columns.completed, query.status === "completed");
+  const search = pattern
+    ? or(ilike(columns.title, pattern), ilike(columns.description, pattern))
+    : undefined;
+  const tag = query.tag ? arrayContains(columns.tags, [query.tag]) : undefined;
+  const byDue = query.sort === "due_date";
+  const byPriority = query.sort === "priority";
+  const range = [...(byDue ? due : []), byPriority ? priority : undefined];
+  const rest = [status, search, tag, ...(byDue ? [] : due), byPriority ? undefined : priority];
+  return { range: and(...range), rest: and(...rest), all: and(...range, ...rest) };
+}
