@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
 import { drizzle as drizzlePg, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglite";
@@ -24,6 +24,14 @@ export type DatabaseHandle =
       directUrl: string;
       close(): Promise<void>;
     };
+
+/**
+ * Every PGlite of this app on a data directory (the server, `db:migrate`, `db:backup`,
+ * `db:restore`) opens through here, so that all of them open it the same way.
+ */
+export function createPglite(options: Omit<PGliteOptions, "extensions"> = {}): Promise<PGlite> {
+  return PGlite.create(options);
+}
 
 export function usePglite(client: PGlite): DatabaseHandle {
   return {
@@ -99,13 +107,16 @@ export function usePostgres(
   };
 }
 
+/** Where the embedded database of DATA_DIR lives. */
+export const pgliteDirectory = (dataDir: string) => join(dataDir, "pglite");
+
 /** DATABASE_URL set: that Postgres. Unset: an embedded PGlite kept in DATA_DIR. */
 export async function openDatabase(
   options: PostgresOptions & { databaseUrl: string | undefined; dataDir: string },
 ): Promise<DatabaseHandle> {
   if (options.databaseUrl) return usePostgres(options.databaseUrl, options);
-  const dir = join(options.dataDir, "pglite");
+  const dir = pgliteDirectory(options.dataDir);
   await mkdir(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  const client = await createPglite({ dataDir: dir });
   return usePglite(client);
 }
