@@ -124,6 +124,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
     databaseDirectUrl: env.DATABASE_DIRECT_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
     databaseNamedStatements: env.DATABASE_NAMED_STATEMENTS,
+    /** Where relative paths start: the directory `npm run` was started in. */
+    baseDir,
     dataDir: fromBase(env.DATA_DIR),
     webDistDir: env.WEB_DIST_DIR ? fromBase(env.WEB_DIST_DIR) : paths.webDist,
     logLevel: env.LOG_LEVEL,

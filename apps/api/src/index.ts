@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import pino from "pino";
 import { ensureSigningKey } from "./auth/signing-key";
+import { claimDataDir, DataDirBusy, type OwnerRole } from "./backup/data-dir-owner";
+import { snapshotDataDir } from "./backup/snapshot";
 import { runPrimary } from "./cluster/primary";
 import { listenForStopRequests } from "./cluster/stop-requests";
 import { openDatabase } from "./db/client";
@@ -12,6 +14,7 @@ import { runMigrations } from "./db/migrate";
 import { ConfigError, isLocalUrl, loadConfig, loadDotEnvFile } from "./env";
 import { keepHeapNearLiveData } from "./heap";
 import { answerClientErrors } from "./http/client-errors";
+import { loggableError } from "./http/loggable-error";
 import { createServer } from "./server";
 import { shutDownGracefully } from "./shutdown";
 
@@ -46,6 +49,29 @@ if (cluster.isPrimary && !config.isProduction && !isLocalUrl(config.auth.baseUrl
     `NODE_ENV is not production on a public URL: ${config.auth.rateLimit ? "" : "sign-in rate limits are off (AUTH_RATE_LIMIT) and "}the dev server's origins are trusted`,
   );
 }
+// One process at a time on the embedded database; the server also answers db:backup (decision 033).
+const dataDirClaim = config.databaseUrl
+  ? undefined
+  : await claimDataDirOrExit(config.dataDir, process.argv[2] === "migrate" ? "migrate" : "server");
+
+async function claimDataDirOrExit(dataDir: string, role: OwnerRole) {
+  try {
+    return await claimDataDir(dataDir, role);
+  } catch (error) {
+    if (error instanceof DataDirBusy) {
+      console.error(
+        `hackathon-todo cannot start. ${error.message}. Stop it, or use another DATA_DIR.`,
+      );
+      process.exit(1);
+    }
+    // Starting as before this guard existed beats not starting at all.
+    logger.warn(
+      { err: loggableError(error) },
+      "a second process on this DATA_DIR would not be refused, and db:backup cannot reach this server",
+    );
+    return undefined;
+  }
+}
 const database = await openDatabase({
   databaseUrl: config.databaseUrl,
   directUrl: config.databaseDirectUrl,
@@ -59,6 +85,9 @@ const database = await openDatabase({
       "idle database connection failed",
     ),
 });
+
+if (database.kind === "pglite")
+  dataDirClaim?.serveSnapshots(() => snapshotDataDir(database.client));
 
 // Once, before any worker starts.
 if (cluster.isPrimary) {

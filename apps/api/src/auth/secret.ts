@@ -3,6 +3,9 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Config } from "../env";
 
+/** The secret generated outside production; db:backup carries it along (decision 033). */
+export const authSecretFile = (dataDir: string) => join(dataDir, "auth-secret");
+
 /**
  * BETTER_AUTH_SECRET when set (always, in production: env.ts insists). Otherwise a random secret
  * made on first start and kept in DATA_DIR, so sessions and the encrypted signing keys survive
@@ -10,7 +13,7 @@ import type { Config } from "../env";
  */
 export async function resolveAuthSecret(config: Config): Promise<string> {
   if (config.auth.secret) return config.auth.secret;
-  const file = join(config.dataDir, "auth-secret");
+  const file = authSecretFile(config.dataDir);
   try {
     return (await readFile(file, "utf8")).trim();
   } catch (error) {

@@ -33,7 +33,10 @@ export type DatabaseHandle =
  */
 const pgliteExtensions = { pg_trgm, btree_gin };
 
-/** Every PGlite of this app (server, tests, benchmark) opens through here, with the extensions. */
+/**
+ * Every PGlite of this app (the server, `db:migrate`, `db:backup`, `db:restore`, tests, the
+ * benchmark) opens through here, with the extensions.
+ */
 export function createPglite(options: Omit<PGliteOptions, "extensions"> = {}): Promise<PGlite> {
   return PGlite.create({ ...options, extensions: pgliteExtensions });
 }
@@ -112,12 +115,15 @@ export function usePostgres(
   };
 }
 
+/** Where the embedded database of DATA_DIR lives. */
+export const pgliteDirectory = (dataDir: string) => join(dataDir, "pglite");
+
 /** DATABASE_URL set: that Postgres. Unset: an embedded PGlite kept in DATA_DIR. */
 export async function openDatabase(
   options: PostgresOptions & { databaseUrl: string | undefined; dataDir: string },
 ): Promise<DatabaseHandle> {
   if (options.databaseUrl) return usePostgres(options.databaseUrl, options);
-  const dir = join(options.dataDir, "pglite");
+  const dir = pgliteDirectory(options.dataDir);
   await mkdir(dir, { recursive: true });
   const client = await createPglite({ dataDir: dir });
   return usePglite(client);
