@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import type { Database } from "../db/client";
+import { type Database, namesStatements } from "../db/client";
 import { taskCounts, tasks } from "../db/tasks-schema";
 import { filtersOf, hasFiltersBeyondStatus, orderOf, searchUsesIndex, sortKeyOf } from "./list-sql";
 import type { ListQuery } from "./tasks.schemas";
@@ -42,6 +42,25 @@ export interface FirstLook {
  * rows read whatever the filters match: rows come from the created_at index in order, and the
  * count stops at `countCap + 1`. A user without tasks has no counters row: nothing matches.
  */
+const counts = new WeakMap<Database, ReturnType<typeof buildCounts>>();
+
+const buildCounts = (db: Database) =>
+  db
+    .select()
+    .from(taskCounts)
+    .where(eq(taskCounts.userId, sql.placeholder("userId")))
+    .prepare(namesStatements(db) ? "task_counts_get" : "");
+
+/** The user's trigger-kept counters, as a named prepared statement (decision 031). */
+function countsStatement(db: Database) {
+  let statement = counts.get(db);
+  if (!statement) {
+    statement = buildCounts(db);
+    counts.set(db, statement);
+  }
+  return statement;
+}
+
 export async function firstLook(
   db: Database,
   userId: string,
@@ -50,7 +69,7 @@ export async function firstLook(
 ): Promise<FirstLook> {
   if (!hasFiltersBeyondStatus(query)) {
     // The same statement as an unfiltered list's (bench/bare-sql.ts copies it).
-    const [row] = await db.select().from(taskCounts).where(eq(taskCounts.userId, userId));
+    const [row] = await countsStatement(db).execute({ userId });
     return { tasks: row?.total ?? 0, completed: row?.completed ?? 0, newestMatches: 0 };
   }
   const order = orderOf({ sort: "created", order: "desc" }, sortKeyOf("created"), tasks.id);

@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
+import { type Database, namesStatements } from "../db/client";
 import { type TaskRow, tasks } from "../db/tasks-schema";
 import {
   countTasks,
@@ -40,6 +40,7 @@ const owned = (userId: string, cursor: Cursor | undefined, ...more: (SQL | undef
 
 /** Unfiltered: the sort's index range from the cursor on (bench/bare-sql.ts copies this SQL). */
 function inOrder(db: Database, userId: string, query: ListQuery, cursor: Cursor | undefined) {
+  if (!cursor) return firstPageStatement(db, query).execute({ userId, limit: query.limit + 1 });
   const key = sortKeyOf(query.sort);
   return db
     .select({ ...columns, sortValue: sql<string | null>`(${key})::text` })
@@ -48,6 +49,39 @@ function inOrder(db: Database, userId: string, query: ListQuery, cursor: Cursor 
     .orderBy(...orderOf(query, key, tasks.id))
     .limit(query.limit + 1);
 }
+
+/**
+ * The first page of an unfiltered list (every app load asks for it) as a named prepared
+ * statement, one per sort and order, as the single-task routes (decision 031): always the same
+ * index range, so a generic plan is as good as a custom one.
+ */
+function firstPageStatement(db: Database, query: Pick<ListQuery, "sort" | "order">) {
+  const name = `task_list_${query.sort}_${query.order}`;
+  let byName = firstPages.get(db);
+  if (!byName) {
+    byName = new Map();
+    firstPages.set(db, byName);
+  }
+  let statement = byName.get(name);
+  if (!statement) {
+    statement = buildFirstPage(db, query, namesStatements(db) ? name : "");
+    byName.set(name, statement);
+  }
+  return statement;
+}
+
+function buildFirstPage(db: Database, query: Pick<ListQuery, "sort" | "order">, name: string) {
+  const key = sortKeyOf(query.sort);
+  return db
+    .select({ ...columns, sortValue: sql<string | null>`(${key})::text` })
+    .from(tasks)
+    .where(eq(tasks.userId, sql.placeholder("userId")))
+    .orderBy(...orderOf(query, key, tasks.id))
+    .limit(sql.placeholder("limit"))
+    .prepare(name);
+}
+
+const firstPages = new WeakMap<Database, Map<string, ReturnType<typeof buildFirstPage>>>();
 
 /**
  * The next `window` rows in sort order, and those of them that match. The LIMIT inside bounds

@@ -1,10 +1,13 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, usePostgres } from "../../src/db/client";
+import { listTasks } from "../../src/tasks/list-tasks";
 import { createTask, getTask, setCompleted, updateTask } from "../../src/tasks/tasks.queries";
+import { ListQuerySchema } from "../../src/tasks/tasks.schemas";
 import { openTestDatabase } from "../support/test-server";
 
-// The single-task statements are named prepared statements (decision 031), unless
+// The single-task statements and an unfiltered list's first page are named prepared statements
+// (decision 031), unless
 // DATABASE_NAMED_STATEMENTS=false asks for unnamed ones, which transaction poolers without
 // prepared-statement support (PgBouncer < 1.21) need. One connection per pool, so that
 // pg_prepared_statements (per session) shows what that connection holds.
@@ -21,11 +24,14 @@ afterAll(() => scratch.close());
 
 async function preparedNamesAfterWork(namedStatements: boolean) {
   const database = usePostgres(url, { poolMax: 1, namedStatements });
+  const owner = `someone-${namedStatements}`;
   try {
-    const task = await createTask(database.db, "someone", { title: "t" });
-    await getTask(database.db, "someone", task.id);
-    await updateTask(database.db, "someone", task.id, { title: "u" }, [task.version]);
-    await setCompleted(database.db, "someone", task.id, undefined, undefined);
+    const task = await createTask(database.db, owner, { title: "t" });
+    await getTask(database.db, owner, task.id);
+    await updateTask(database.db, owner, task.id, { title: "u" }, [task.version]);
+    await setCompleted(database.db, owner, task.id, undefined, undefined);
+    const page = await listTasks(database.db, owner, ListQuerySchema.parse({}), undefined);
+    expect(page.tasks.map((each) => each.id)).toEqual([task.id]);
     const result = await database.db.execute<{ name: string }>(
       sql`select name from pg_prepared_statements order by name`,
     );
@@ -35,10 +41,16 @@ async function preparedNamesAfterWork(namedStatements: boolean) {
   }
 }
 
-describe("the single-task statements", () => {
+describe("the hot statements", () => {
   it("are named prepared statements by default, parsed once per connection", async () => {
     expect(await preparedNamesAfterWork(true)).toEqual(
-      expect.arrayContaining(["task_create", "task_get", expect.stringMatching(/^task_update_/)]),
+      expect.arrayContaining([
+        "task_create",
+        "task_get",
+        expect.stringMatching(/^task_update_/),
+        "task_list_created_desc",
+        "task_counts_get",
+      ]),
     );
   });
 
