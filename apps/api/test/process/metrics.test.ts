@@ -75,7 +75,8 @@ for (const engine of processEngines()) {
         await server.stop();
         await database.cleanUp();
       }
-    });
+      // A server start on a busy machine (PGlite migrates a new database) takes most of 20 s.
+    }, 60_000);
   });
 }
 
@@ -103,5 +104,5 @@ describe("LOG_FORMAT=pretty", () => {
       await server.stop();
       await database.cleanUp();
     }
-  });
+  }, 60_000);
 });
