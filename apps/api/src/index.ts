@@ -14,6 +14,7 @@ import { ConfigError, isLocalUrl, loadConfig, loadDotEnvFile } from "./env";
 import { keepHeapNearLiveData } from "./heap";
 import { answerClientErrors } from "./http/client-errors";
 import { loggableError } from "./http/loggable-error";
+import { answerMetricsRequests } from "./observability/cluster-metrics";
 import { createLogger } from "./observability/logger";
 import { createServer } from "./server";
 import { shutDownGracefully } from "./shutdown";
@@ -102,6 +103,8 @@ if (process.argv[2] === "migrate") {
 } else if (cluster.isPrimary && config.workers > 1) {
   // The primary serves nothing: the workers open their own pools.
   await database.close();
+  // A scraped worker asks the primary for every worker's metrics (decision 032).
+  if (config.metricsToken) answerMetricsRequests();
   runPrimary({
     workers: config.workers,
     exec: fileURLToPath(import.meta.url),

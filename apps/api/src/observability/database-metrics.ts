@@ -14,6 +14,8 @@ export function collectDatabaseMetrics(registry: Registry, database: DatabaseHan
     help: "The database engine this process uses (postgres or pglite); always 1",
     labelNames: ["engine"] as const,
     registers: [registry],
+    // Every worker says the same: not summed over them (WEB_CONCURRENCY).
+    aggregator: "first",
   }).set({ engine: database.kind }, 1);
   if (database.kind !== "postgres") return;
 

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
+import { problems } from "../http/problem";
+import { requestLogger } from "../http/request-log";
 import type { Metrics } from "./metrics";
 import { requireMetricsToken } from "./require-metrics-token";
 
@@ -21,7 +23,12 @@ export function metricsRoutes(metrics: Metrics, token: string) {
     requireMetricsToken(token),
     async (c) => {
       c.header("Content-Type", metrics.registry.contentType);
-      return c.body(await metrics.registry.metrics(), 200);
+      const text = await metrics.render().catch((error: Error) => {
+        // Only with WEB_CONCURRENCY > 1: a worker that is starting has not answered yet.
+        requestLogger(c).warn({ reason: error.message }, "metrics unavailable");
+        throw problems.serviceUnavailable("The metrics of every worker could not be gathered.");
+      });
+      return c.body(text, 200);
     },
   );
 }

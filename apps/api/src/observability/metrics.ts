@@ -1,5 +1,7 @@
+import cluster from "node:cluster";
 import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import type { DatabaseHandle } from "../db/client";
+import { joinClusterMetrics } from "./cluster-metrics";
 import { collectDatabaseMetrics } from "./database-metrics";
 
 /**
@@ -21,6 +23,8 @@ export interface Metrics {
    * how long it took. Called for every request: it must stay a few hundred nanoseconds.
    */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /** The text for /metrics: this process's, or with WEB_CONCURRENCY > 1 every worker's, summed. */
+  render(): Promise<string>;
 }
 
 /**
@@ -43,6 +47,7 @@ export function createMetrics(database: DatabaseHandle): Metrics {
   });
   return {
     registry,
+    render: cluster.isWorker ? joinClusterMetrics(registry) : () => registry.metrics(),
     observeRequest(method, route, status, seconds) {
       durations.observe(
         { method: KNOWN_METHODS.has(method) ? method : "other", route, status },

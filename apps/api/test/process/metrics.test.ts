@@ -1,7 +1,14 @@
+import { request } from "node:http";
 import { describe, expect, it } from "vitest";
 import { signUpOverHttp } from "../support/http-user";
 import { histogramSeries, parseMetrics, samplesOf } from "../support/prometheus-text";
-import { PROCESS_SECRET, processEngines, startServerProcess } from "../support/server-process";
+import {
+  createScratchDatabase,
+  PROCESS_SECRET,
+  postgresUnavailable,
+  processEngines,
+  startServerProcess,
+} from "../support/server-process";
 
 // The built server as Prometheus meets it: a scrape over real HTTP, compressed as Prometheus asks,
 // after real requests; and the log it writes meanwhile (decision 032).
@@ -103,6 +110,80 @@ describe("LOG_FORMAT=pretty", () => {
     } finally {
       await server.stop();
       await database.cleanUp();
+    }
+  }, 60_000);
+});
+
+/** A GET on a connection of its own: node:cluster hands connections, not requests, to workers. */
+function getOnNewConnection(url: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(url, { agent: false, headers }, (response) => {
+      let body = "";
+      response.on("data", (chunk) => {
+        body += chunk;
+      });
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const unavailable = postgresUnavailable();
+if (unavailable) console.warn(`[process] skipping /metrics with WEB_CONCURRENCY: ${unavailable}`);
+
+describe.skipIf(unavailable)("/metrics with WEB_CONCURRENCY=2", () => {
+  it("every scrape, whichever worker answers it, counts the requests of both", async () => {
+    const database = await createScratchDatabase();
+    const server = await startServerProcess({
+      env: {
+        DATABASE_URL: database.url,
+        NODE_ENV: "test",
+        BETTER_AUTH_SECRET: PROCESS_SECRET,
+        BETTER_AUTH_URL: ORIGIN,
+        WEB_CONCURRENCY: "2",
+        METRICS_TOKEN: TOKEN,
+        // Scrapes are logged at debug: their lines show which worker answered each.
+        LOG_LEVEL: "debug",
+      },
+    });
+    try {
+      const HEALTH_CHECKS = 10;
+      for (let i = 0; i < HEALTH_CHECKS; i++) {
+        expect((await getOnNewConnection(`${server.base}/health`)).status).toBe(200);
+      }
+      const counts: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const scrape = await getOnNewConnection(`${server.base}/metrics`, {
+          Authorization: `Bearer ${TOKEN}`,
+        });
+        expect(scrape.status, scrape.body).toBe(200);
+        const durations = parseMetrics(scrape.body).get("http_request_duration_seconds");
+        if (!durations) throw new Error("no http_request_duration_seconds");
+        const health = histogramSeries(durations).find(
+          ({ labels }) => labels.route === "/health" && labels.status === "200",
+        );
+        counts.push(health?.count ?? 0);
+      }
+      // startServerProcess's own /health check came first: one more than ours.
+      expect(counts).toEqual(Array(4).fill(HEALTH_CHECKS + 1));
+
+      const pidsByRoute = (route: string) =>
+        new Set(
+          server
+            .output()
+            .split("\n")
+            .filter((line) => line.includes('"msg":"request"'))
+            .map((line) => JSON.parse(line) as { pid: number; req: { route: string } })
+            .filter((line) => line.req.route === route)
+            .map((line) => line.pid),
+        );
+      // Both workers served health checks, and both answered scrapes.
+      expect(pidsByRoute("/health").size).toBe(2);
+      expect(pidsByRoute("/metrics").size).toBe(2);
+    } finally {
+      await server.stop();
+      await database.drop();
     }
   }, 60_000);
 });
