@@ -35,6 +35,7 @@ import {
   sample,
   statsOf,
 } from "./load";
+import { metricsTiming } from "./metrics-timing";
 import { options, type Target } from "./options";
 import { rateLimitTiming } from "./rate-limit-timing";
 import { printReport, type Run, type TargetReport, unexpectedFailures } from "./report";
@@ -715,6 +716,7 @@ async function main() {
   }
   const jwt = await jwtTiming();
   const rateLimit = await rateLimitTiming();
+  const metrics = await metricsTiming();
 
   const report = {
     date: new Date().toISOString(),
@@ -727,6 +729,7 @@ async function main() {
     targets: reports,
     jwt,
     rate_limit: rateLimit,
+    metrics,
   };
   say("");
   printReport(say, report);

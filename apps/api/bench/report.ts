@@ -1,6 +1,7 @@
 import type { CapturedPool } from "./capture-sql";
 import type { JwtTiming } from "./jwt-timing";
 import type { Stats } from "./load";
+import type { MetricsTiming } from "./metrics-timing";
 import type { Target } from "./options";
 import type { RateLimitTiming } from "./rate-limit-timing";
 import type { SqlParity } from "./sql-parity";
@@ -86,6 +87,8 @@ export interface Report {
   targets: TargetReport[];
   jwt: JwtTiming;
   rate_limit: RateLimitTiming;
+  /** Absent from reports written before /metrics (decision 032). */
+  metrics?: MetricsTiming;
 }
 
 /** The issue's targets (issue 7), checked on Postgres. */
@@ -378,6 +381,11 @@ export function printReport(say: (line: string) => void, report: Report) {
   say(
     `Per-user task limit (CPU per request): ${report.rate_limit.middleware_us_synced} µs shared across replicas, ${report.rate_limit.middleware_us_memory} µs in memory only; store ${report.rate_limit.increment_us_synced} µs`,
   );
+  if (report.metrics) {
+    say(
+      `Metrics (METRICS_TOKEN set): ${report.metrics.observe_us} µs to observe a request, ${report.metrics.middleware_us} µs CPU added per request; a scrape of ${report.metrics.series} series takes ${report.metrics.scrape_ms} ms`,
+    );
+  }
 }
 
 /** Failures that make a run's figures meaningless (overload runs report theirs as results). */

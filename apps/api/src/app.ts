@@ -23,6 +23,8 @@ import { limitRequestBodies } from "./http/request-body-limit";
 import { requestDeadline } from "./http/request-deadline";
 import { requestLog } from "./http/request-log";
 import { validationHook } from "./http/validation-hook";
+import type { Metrics } from "./observability/metrics";
+import { METRICS_PATH, metricsRoutes } from "./observability/metrics.routes";
 import type { CounterStore } from "./rate-limit/counter-store";
 import { credentialLimiter } from "./rate-limit/credential-limiter";
 import { taskRoutes } from "./tasks/tasks.index";
@@ -42,6 +44,8 @@ export interface AppDependencies {
   latestMigration: number;
   /** Fires when the server starts to drain before it exits. */
   draining: AbortSignal;
+  /** Set when METRICS_TOKEN is: every request is observed and /metrics exists (decision 032). */
+  metrics?: Metrics;
 }
 
 export function createApp(deps: AppDependencies) {
@@ -51,7 +55,12 @@ export function createApp(deps: AppDependencies) {
   // Outermost, so that it marks the final response, whatever produced it.
   app.use(closeConnectionsWhenDraining(deps.draining));
   app.use(requestId());
-  app.use(requestLog(deps.logger));
+  app.use(
+    requestLog(deps.logger, {
+      observe: deps.metrics?.observeRequest,
+      quietRoutes: new Set([METRICS_PATH]),
+    }),
+  );
 
   app.use(
     secureHeaders({
@@ -120,6 +129,9 @@ export function createApp(deps: AppDependencies) {
       }),
     );
 
+  if (deps.metrics && config.metricsToken) {
+    app.route("/", metricsRoutes(deps.metrics, config.metricsToken));
+  }
   mountOpenApi(app, config.auth.baseUrl);
   app.route("/", spaRoutes(config.webDistDir));
   app.notFound(onNotFound);

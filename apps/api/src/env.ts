@@ -30,6 +30,18 @@ const duration = z
 export const MAX_WORKERS = 32;
 const workersMessage = `must be a whole number of worker processes from 1 to ${MAX_WORKERS} (no "auto": each worker opens its own 10 database connections, so the count is chosen against the database's limit)`;
 
+/**
+ * RFC 6750's token syntax, which is all an `Authorization: Bearer` header can carry: a token with
+ * other characters could never be sent, so it is refused at start rather than never matching.
+ */
+const bearerToken = z
+  .string()
+  .min(16, "must be at least 16 characters (try: openssl rand -hex 32)")
+  .regex(/^[A-Za-z0-9._~+/-]+=*$/, {
+    message:
+      "may hold only letters, digits and - . _ ~ + / (then = padding): it is sent as a Bearer token",
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   HOST: z.string().min(1).optional(),
@@ -97,6 +109,10 @@ const envSchema = z.object({
     .max(MAX_WORKERS, workersMessage)
     .default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** json: one JSON line per event, for log collectors; pretty: for a person at a terminal (032). */
+  LOG_FORMAT: z.enum(["json", "pretty"], { message: "must be json or pretty" }).default("json"),
+  /** Unset: no /metrics at all. Set: /metrics answers this bearer token only (decision 032). */
+  METRICS_TOKEN: bearerToken.optional(),
   WEB_DIST_DIR: z.string().min(1).optional(),
   /** Set by npm to the directory `npm start` was run from; relative paths resolve against it. */
   INIT_CWD: z.string().optional(),
@@ -129,6 +145,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
     dataDir: fromBase(env.DATA_DIR),
     webDistDir: env.WEB_DIST_DIR ? fromBase(env.WEB_DIST_DIR) : paths.webDist,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
+    metricsToken: env.METRICS_TOKEN,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     trustProxy: env.TRUST_PROXY,
     workers: env.WEB_CONCURRENCY,

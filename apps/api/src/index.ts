@@ -2,7 +2,6 @@ import cluster from "node:cluster";
 import { Server as HttpServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
-import pino from "pino";
 import { ensureSigningKey } from "./auth/signing-key";
 import { claimDataDir, DataDirBusy, type OwnerRole } from "./backup/data-dir-owner";
 import { snapshotDataDir } from "./backup/snapshot";
@@ -15,6 +14,8 @@ import { ConfigError, isLocalUrl, loadConfig, loadDotEnvFile } from "./env";
 import { keepHeapNearLiveData } from "./heap";
 import { answerClientErrors } from "./http/client-errors";
 import { loggableError } from "./http/loggable-error";
+import { answerMetricsRequests } from "./observability/cluster-metrics";
+import { createLogger } from "./observability/logger";
 import { createServer } from "./server";
 import { shutDownGracefully } from "./shutdown";
 
@@ -33,16 +34,7 @@ keepHeapNearLiveData();
 const config = readConfig();
 // With WEB_CONCURRENCY > 1 this module runs once as the primary, then once in each worker.
 const stopRequests = cluster.isWorker ? listenForStopRequests() : undefined;
-const logger = pino({
-  level: config.logLevel,
-  // A second guard: should a request's headers ever be logged, its credentials are not.
-  redact: [
-    "req.headers.authorization",
-    "req.headers.cookie",
-    "headers.authorization",
-    "headers.cookie",
-  ],
-});
+const logger = await createLogger(config);
 if (cluster.isPrimary && !config.isProduction && !isLocalUrl(config.auth.baseUrl)) {
   logger.warn(
     { baseUrl: config.auth.baseUrl },
@@ -111,6 +103,8 @@ if (process.argv[2] === "migrate") {
 } else if (cluster.isPrimary && config.workers > 1) {
   // The primary serves nothing: the workers open their own pools.
   await database.close();
+  // A scraped worker asks the primary for every worker's metrics (decision 032).
+  if (config.metricsToken) answerMetricsRequests();
   runPrimary({
     workers: config.workers,
     exec: fileURLToPath(import.meta.url),

@@ -10,6 +10,7 @@ import type { DatabaseHandle } from "./db/client";
 import { latestMigrationTimestamp } from "./db/migrate";
 import type { Config } from "./env";
 import { loggableError } from "./http/loggable-error";
+import { createMetrics } from "./observability/metrics";
 import { createCounterStore } from "./rate-limit/counter-store";
 
 /** The Vite dev server's origins, trusted by Better Auth outside production only. */
@@ -75,6 +76,7 @@ export async function createServer(
     rateLimitStore,
     latestMigration: await latestMigrationTimestamp(),
     draining: options.draining ?? new AbortController().signal,
+    metrics: config.metricsToken ? createMetrics(database) : undefined,
   });
   return { app, auth };
 }

@@ -246,4 +246,58 @@ describe("loadConfig", () => {
       expect.stringContaining("WEB_CONCURRENCY=2 needs DATABASE_URL"),
     ]);
   });
+
+  it("reads LOG_FORMAT as json (the default) or pretty, and refuses anything else", () => {
+    expect(loadConfig({}).logFormat).toBe("json");
+    expect(loadConfig({ LOG_FORMAT: "pretty" }).logFormat).toBe("pretty");
+    expect(loadConfig({ LOG_FORMAT: "" }).logFormat).toBe("json");
+    for (const value of ["text", "JSON", "pino-pretty"]) {
+      expect(problemsOf({ LOG_FORMAT: value }), value).toEqual([
+        "LOG_FORMAT must be json or pretty",
+      ]);
+    }
+  });
+
+  it("allows pretty logs in production (the logger warns)", () => {
+    const production = { NODE_ENV: "production", BETTER_AUTH_SECRET: "x".repeat(32) };
+    expect(loadConfig({ ...production, LOG_FORMAT: "pretty" }).logFormat).toBe("pretty");
+  });
+
+  it("leaves metrics off without METRICS_TOKEN", () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: "" }).metricsToken).toBeUndefined();
+  });
+
+  it("takes a METRICS_TOKEN of 16 or more characters that a Bearer header can carry", () => {
+    for (const token of [
+      "0123456789abcdef",
+      "a".repeat(64),
+      "Zm9vYmFyYmF6cXV4cXV1eA==",
+      "a.b-c_d~e+f/g-0123",
+    ]) {
+      expect(loadConfig({ METRICS_TOKEN: token }).metricsToken, token).toBe(token);
+    }
+  });
+
+  it("refuses a short METRICS_TOKEN, in production and out of it", () => {
+    const production = { NODE_ENV: "production", BETTER_AUTH_SECRET: "x".repeat(32) };
+    for (const env of [{}, production]) {
+      expect(problemsOf({ ...env, METRICS_TOKEN: "0123456789abcde" })).toEqual([
+        "METRICS_TOKEN must be at least 16 characters (try: openssl rand -hex 32)",
+      ]);
+    }
+  });
+
+  it("refuses a METRICS_TOKEN that an Authorization: Bearer header could not carry", () => {
+    for (const token of [
+      "has spaces in it, sixteen+",
+      'quote"0123456789abcdef',
+      "ünïcode-0123456789",
+      "==0123456789abcdef",
+    ]) {
+      expect(problemsOf({ METRICS_TOKEN: token }), token).toEqual([
+        expect.stringMatching(/^METRICS_TOKEN may hold only letters, digits/),
+      ]);
+    }
+  });
 });
