@@ -13,12 +13,13 @@ export const bareSql = {
   getTask: `select ${TASK_COLUMNS} from "tasks" where ("tasks"."user_id" = $1 and "tasks"."id" = $2)`,
 
   /**
-   * listTasks(db, userId, { sort: "created", order: "desc", limit }, undefined): the page, with
-   * the sort key as text for the next cursor. Parameters: user_id, limit + 1.
+   * listTasks(db, userId, { sort: "created", order: "desc", limit }, undefined) in
+   * src/tasks/list-tasks.ts: the page, with the sort key as text for the next cursor.
+   * Parameters: user_id, limit + 1.
    */
   listPage: `select ${TASK_COLUMNS}, ("tasks"."created_at")::text from "tasks" where "tasks"."user_id" = $1 order by "tasks"."created_at" desc, "tasks"."id" desc limit $2`,
 
-  /** countMatches for a list filtered by status alone (the trigger-kept counters). Parameter: user_id. */
+  /** countByStatus in src/tasks/count-tasks.ts (the trigger-kept counters). Parameter: user_id. */
   listCount: `select "user_id", "total", "completed" from "task_counts" where "task_counts"."user_id" = $1`,
 
   /**
