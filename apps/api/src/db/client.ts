@@ -68,8 +68,25 @@ export const DATABASE_QUERY_TIMEOUT_MS = 2_500;
 
 const unnamedStatements = new WeakSet<Database>();
 
-/** Whether the prepared statements of src/tasks/task-statements.ts may be named on `db`. */
-export const namesStatements = (db: Database) => !unnamedStatements.has(db);
+/**
+ * The name a prepared statement gets on `db`: `name`, or "" (sent unnamed) where
+ * DATABASE_NAMED_STATEMENTS=false (decision 031).
+ */
+export const statementName = (db: Database, name: string) =>
+  unnamedStatements.has(db) ? "" : name;
+
+/** `build(db)` made once per database, on first use: for statements prepared once (decision 031). */
+export function perDatabase<T>(build: (db: Database) => T): (db: Database) => T {
+  const made = new WeakMap<Database, T>();
+  return (db) => {
+    let value = made.get(db);
+    if (value === undefined) {
+      value = build(db);
+      made.set(db, value);
+    }
+    return value;
+  };
+}
 
 /** Connections one process keeps at most (DATABASE_POOL_MAX); see decision 030 for the sum. */
 export const DEFAULT_POOL_MAX = 10;

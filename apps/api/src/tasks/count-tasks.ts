@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { type Database, namesStatements } from "../db/client";
+import { type Database, perDatabase, statementName } from "../db/client";
 import { taskCounts, tasks } from "../db/tasks-schema";
 import { filtersOf, hasFiltersBeyondStatus, orderOf, searchUsesIndex, sortKeyOf } from "./list-sql";
 import type { ListQuery } from "./tasks.schemas";
@@ -37,30 +37,20 @@ export interface FirstLook {
   newestMatches: number;
 }
 
+/** The user's trigger-kept counters, as a named prepared statement (decision 031). */
+const countsStatement = perDatabase((db) =>
+  db
+    .select()
+    .from(taskCounts)
+    .where(eq(taskCounts.userId, sql.placeholder("userId")))
+    .prepare(statementName(db, "task_counts_get")),
+);
+
 /**
  * One statement: the counters' row, and the matches among the newest tasks. The LIMITs bound the
  * rows read whatever the filters match: rows come from the created_at index in order, and the
  * count stops at `countCap + 1`. A user without tasks has no counters row: nothing matches.
  */
-const counts = new WeakMap<Database, ReturnType<typeof buildCounts>>();
-
-const buildCounts = (db: Database) =>
-  db
-    .select()
-    .from(taskCounts)
-    .where(eq(taskCounts.userId, sql.placeholder("userId")))
-    .prepare(namesStatements(db) ? "task_counts_get" : "");
-
-/** The user's trigger-kept counters, as a named prepared statement (decision 031). */
-function countsStatement(db: Database) {
-  let statement = counts.get(db);
-  if (!statement) {
-    statement = buildCounts(db);
-    counts.set(db, statement);
-  }
-  return statement;
-}
-
 export async function firstLook(
   db: Database,
   userId: string,

@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
-import { type Database, namesStatements } from "../db/client";
+import { type Database, perDatabase, statementName } from "../db/client";
 import { type TaskRow, tasks } from "../db/tasks-schema";
 import {
   countTasks,
@@ -57,14 +57,10 @@ function inOrder(db: Database, userId: string, query: ListQuery, cursor: Cursor 
  */
 function firstPageStatement(db: Database, query: Pick<ListQuery, "sort" | "order">) {
   const name = `task_list_${query.sort}_${query.order}`;
-  let byName = firstPages.get(db);
-  if (!byName) {
-    byName = new Map();
-    firstPages.set(db, byName);
-  }
+  const byName = firstPagesOf(db);
   let statement = byName.get(name);
   if (!statement) {
-    statement = buildFirstPage(db, query, namesStatements(db) ? name : "");
+    statement = buildFirstPage(db, query, statementName(db, name));
     byName.set(name, statement);
   }
   return statement;
@@ -81,7 +77,7 @@ function buildFirstPage(db: Database, query: Pick<ListQuery, "sort" | "order">, 
     .prepare(name);
 }
 
-const firstPages = new WeakMap<Database, Map<string, ReturnType<typeof buildFirstPage>>>();
+const firstPagesOf = perDatabase(() => new Map<string, ReturnType<typeof buildFirstPage>>());
 
 /**
  * The next `window` rows in sort order, and those of them that match. The LIMIT inside bounds

@@ -1,6 +1,6 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
-import { type Database, namesStatements } from "../db/client";
+import { type Database, perDatabase, statementName } from "../db/client";
 import { tasks } from "../db/tasks-schema";
 
 // The statements behind the single-task routes, built once per database and sent as named
@@ -45,8 +45,7 @@ const SETTERS = {
 export type UpdatableField = keyof typeof SETTERS;
 
 function build(db: Database) {
-  // An empty name sends a statement unnamed (DATABASE_NAMED_STATEMENTS=false).
-  const named = (name: string) => (namesStatements(db) ? name : "");
+  const named = (name: string) => statementName(db, name);
   return {
     get: db.select().from(tasks).where(owned).prepare(named("task_get")),
     exists: db.select({ id: tasks.id }).from(tasks).where(owned).prepare(named("task_exists")),
@@ -73,20 +72,10 @@ function build(db: Database) {
   };
 }
 
-type Statements = ReturnType<typeof build> & {
-  updates: Map<string, ReturnType<typeof buildUpdate>>;
-};
-
-const byDatabase = new WeakMap<Database, Statements>();
-
-export function statementsOf(db: Database): Statements {
-  let statements = byDatabase.get(db);
-  if (!statements) {
-    statements = { ...build(db), updates: new Map() };
-    byDatabase.set(db, statements);
-  }
-  return statements;
-}
+export const statementsOf = perDatabase((db) => ({
+  ...build(db),
+  updates: new Map<string, ReturnType<typeof buildUpdate>>(),
+}));
 
 /** Statement names by shape, the same on every connection of this process. */
 const updateNames = new Map<string, string>();
@@ -99,7 +88,7 @@ function buildUpdate(db: Database, fields: UpdatableField[], conditional: boolea
     .set({ ...set, ...bump })
     .where(where)
     .returning()
-    .prepare(namesStatements(db) ? name : "");
+    .prepare(statementName(db, name));
 }
 
 /**
