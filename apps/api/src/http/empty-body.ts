@@ -1,6 +1,6 @@
-import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
+import { bodyFraming } from "./body-framing";
 
 /**
  * For routes whose body is optional: an empty body means "no body" even when the client sends
@@ -13,7 +13,7 @@ import type { AppEnv } from "../app-env";
  * `c.req.text()`, which Hono keeps for the JSON validator after it (no clone, no stream).
  */
 export const emptyBodyIsNoBody = createMiddleware<AppEnv>(async (c, next) => {
-  if (framedWithoutBody(c) || (await c.req.text()).trim() === "") {
+  if (bodyFraming(c).kind === "none" || (await c.req.text()).trim() === "") {
     const headers = new Headers(c.req.raw.headers);
     headers.delete("content-type");
     headers.delete("content-length");
@@ -21,12 +21,3 @@ export const emptyBodyIsNoBody = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
-
-/** Over HTTP/1.1, no Content-Length (or 0) and no Transfer-Encoding means no body (RFC 9112 §6.3). */
-function framedWithoutBody(c: Context<AppEnv>): boolean {
-  if (c.env?.incoming === undefined) return false;
-  const length = c.req.header("content-length");
-  return (
-    (length === undefined || length === "0") && c.req.header("transfer-encoding") === undefined
-  );
-}
