@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
-import { connect, createServer } from "node:net";
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRAIN_TIMEOUT_MS } from "../../src/shutdown";
 import { signUpOverHttp } from "../support/http-user";
@@ -15,6 +15,7 @@ import {
   startServerProcess,
 } from "../support/server-process";
 import { sleep } from "../support/tokens";
+import { openUnfinishedRequest } from "../support/unfinished-request";
 
 /**
  * WEB_CONCURRENCY (decision 026): the built server as a primary and its workers on one port, on
@@ -237,12 +238,7 @@ describe.skipIf(unavailable)(`WEB_CONCURRENCY=${WORKERS}: failures reach the exi
   it("exits 1 when a worker's drain had to destroy a connection", async () => {
     const server = await startServerProcess({ env: env() });
     try {
-      // Headers without their final blank line: a request in progress, never idle.
-      const socket = connect(server.port, "127.0.0.1");
-      socket.on("error", () => {});
-      await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
-      socket.write("GET /health HTTP/1.1\r\nHost: localhost\r\n");
-      await sleep(100);
+      await openUnfinishedRequest(server.port);
       const signalledAt = performance.now();
       server.child.kill("SIGTERM");
       expect(await server.exited(), server.output()).toBe(1);

@@ -6,6 +6,7 @@ import { signUpOverHttp } from "../support/http-user";
 import { startKeepAliveLoad } from "../support/keep-alive-load";
 import { PROCESS_SECRET, processEngines, startServerProcess } from "../support/server-process";
 import { sleep } from "../support/tokens";
+import { openUnfinishedRequest } from "../support/unfinished-request";
 
 /** BETTER_AUTH_URL of these servers: the Origin Better Auth expects, and the JWT issuer. */
 const ORIGIN = "http://localhost:3000";
@@ -181,12 +182,7 @@ describe("a connection that never finishes its request", () => {
     try {
       const server = await startServerProcess({ env: serverEnv(database.env) });
       try {
-        // Headers without their final blank line: a request in progress, never idle.
-        const socket = connect(server.port, "127.0.0.1");
-        socket.on("error", () => {});
-        await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
-        socket.write("GET /health HTTP/1.1\r\nHost: localhost\r\n");
-        await sleep(100);
+        await openUnfinishedRequest(server.port);
         const signalledAt = performance.now();
         server.child.kill("SIGTERM");
         expect(await server.exited(), server.output()).toBe(1);
