@@ -7,9 +7,9 @@ import {
   pgEnum,
   pgTable,
   text,
-  timestamp,
   varchar,
 } from "drizzle-orm/pg-core";
+import { instant } from "./instant";
 
 export const taskPriorities = ["low", "medium", "high"] as const;
 
@@ -24,10 +24,6 @@ export const taskPriority = pgEnum("task_priority", taskPriorities);
 
 /** GIN storage parameters: see the search indexes below. */
 const smallPendingList = { gin_pending_list_limit: 64 };
-
-// Millisecond precision: JSON and JS dates carry milliseconds, so keyset cursors built from them
-// compare exactly with what is stored (microseconds would make pages skip or repeat rows).
-const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
 
 export const tasks = pgTable(
   "tasks",
@@ -47,6 +43,8 @@ export const tasks = pgTable(
     version: integer("version").notNull().default(1),
     createdAt: instant("created_at").notNull().defaultNow(),
     updatedAt: instant("updated_at").notNull().defaultNow(),
+    /** Set while the task is in the trash (decision 036): lists, counts and task routes skip it. */
+    deletedAt: instant("deleted_at"),
   },
   (table) => [
     // One index per sort order, owner first, id last: each list page is an index range scan.
@@ -74,6 +72,10 @@ export const tasks = pgTable(
       .using("gin", table.userId, table.description.op("gin_trgm_ops"))
       .with(smallPendingList),
     index("tasks_user_tags_idx").using("gin", table.userId, table.tags).with(smallPendingList),
+    // The trash, newest first, and the purge of what has been there too long: trashed rows only.
+    index("tasks_user_trash_idx")
+      .on(table.userId, table.deletedAt.desc(), table.id.desc())
+      .where(sql`${table.deletedAt} is not null`),
     check("tasks_title_not_blank", sql`length(btrim(${table.title})) > 0`),
     check("tasks_tags_max", sql`coalesce(array_length(${table.tags}, 1), 0) <= 10`),
   ],

@@ -1,7 +1,7 @@
 import type { TaskRow } from "../db/tasks-schema";
 import type { Task } from "./tasks.schemas";
 
-/** The API's task object: snake_case, UTC ISO 8601 times; `version` stays internal (the ETag). */
+/** The API's task object: snake_case, UTC ISO 8601 times. */
 export function toTaskJson(row: TaskRow): Task {
   return {
     id: row.id,
@@ -15,5 +15,6 @@ export function toTaskJson(row: TaskRow): Task {
     due_date: row.dueDate?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
+    version: row.version,
   };
 }

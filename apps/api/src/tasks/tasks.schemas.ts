@@ -8,6 +8,7 @@ export const READ_ONLY_FIELDS = new Set([
   "created_at",
   "updated_at",
   "completed_at",
+  "version",
 ]);
 
 export const TASK_SORTS = ["created", "updated", "title", "due_date", "priority"] as const;
@@ -58,6 +59,15 @@ export const TaskSchema = z
     due_date: z.string().nullable().openapi({ format: "date-time" }),
     created_at: z.string().openapi({ format: "date-time" }),
     updated_at: z.string().openapi({ format: "date-time" }),
+    version: z
+      .number()
+      .int()
+      .openapi({
+        example: 3,
+        description:
+          'Bumped by every write (the ETag is `"<id>-<version>"`): a client holding this version ' +
+          "of the task can skip a change event that carries it.",
+      }),
   })
   .openapi("Task");
 

@@ -46,7 +46,9 @@ describe("POST /api/{user_id}/tasks", () => {
       "title",
       "updated_at",
       "user_id",
+      "version",
     ]);
+    expect(response.body.version).toBe(1);
   });
 
   it("stores every optional field, and a task created completed gets completed_at", async () => {
