@@ -111,7 +111,7 @@ CREATE TRIGGER task_events_update AFTER UPDATE ON tasks
 CREATE TRIGGER task_events_delete AFTER DELETE ON tasks
   REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION task_events_after_delete();
 --> statement-breakpoint
--- task_counts counts live tasks only: a task in the trash is out of every list (decision 036).
+-- task_counts counts live tasks only: a task in the trash is out of every list (decision 039).
 CREATE OR REPLACE FUNCTION task_counts_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO task_counts AS c (user_id, total, completed)

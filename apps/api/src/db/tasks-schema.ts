@@ -43,7 +43,7 @@ export const tasks = pgTable(
     version: integer("version").notNull().default(1),
     createdAt: instant("created_at").notNull().defaultNow(),
     updatedAt: instant("updated_at").notNull().defaultNow(),
-    /** Set while the task is in the trash (decision 036): lists, counts and task routes skip it. */
+    /** Set while the task is in the trash (decision 039): lists, counts and task routes skip it. */
     deletedAt: instant("deleted_at"),
   },
   (table) => [
