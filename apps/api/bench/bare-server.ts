@@ -26,6 +26,7 @@ type TaskRow = [
   version: number,
   createdAt: Date,
   updatedAt: Date,
+  deletedAt: Date | null,
   /** Only from listPage: the sort key as Postgres prints it, for the next cursor. */
   sortValue?: string | null,
 ];
@@ -75,6 +76,7 @@ const toJson = (row: TaskRow) => ({
   due_date: row[8]?.toISOString() ?? null,
   created_at: row[10].toISOString(),
   updated_at: row[11].toISOString(),
+  version: row[9],
 });
 
 /** src/tasks/etag.ts etagOf. */
@@ -145,7 +147,7 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
     const last = page.at(-1);
     if (rows.length > limit && last) {
       // The API's cursor (src/tasks/cursor.ts encodeCursor) in its Link header.
-      const wire = { s: "created", o: "desc", v: last[12] ?? null, i: last[0] };
+      const wire = { s: "created", o: "desc", v: last[13] ?? null, i: last[0] };
       params.set("cursor", Buffer.from(JSON.stringify(wire)).toString("base64url"));
       headers.Link = `</api/${rawUser}/tasks?${params}>; rel="next"`;
     }

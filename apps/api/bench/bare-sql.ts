@@ -6,7 +6,7 @@
  * differs (bench/sql-parity.ts), and exits with status 1.
  */
 
-const TASK_COLUMNS = `"id", "user_id", "title", "description", "completed", "completed_at", "priority", "tags", "due_date", "version", "created_at", "updated_at"`;
+const TASK_COLUMNS = `"id", "user_id", "title", "description", "completed", "completed_at", "priority", "tags", "due_date", "version", "created_at", "updated_at", "deleted_at"`;
 
 export const bareSql = {
   /** getTask(db, userId, id). Parameters: user_id, id. */
@@ -26,7 +26,7 @@ export const bareSql = {
    * createTask(db, userId, input). Parameters: user_id, title, description, completed,
    * completed (again, for completed_at), priority, tags, due_date.
    */
-  createTask: `insert into "tasks" (${TASK_COLUMNS}) values (default, $1, $2, $3, $4, case when $5 then now() end, $6, $7, $8, default, default, default) returning ${TASK_COLUMNS}`,
+  createTask: `insert into "tasks" (${TASK_COLUMNS}) values (default, $1, $2, $3, $4, case when $5 then now() end, $6, $7, $8, default, default, default, default) returning ${TASK_COLUMNS}`,
 
   /** updateTask(db, userId, id, { title }, undefined). Parameters: title, user_id, id. */
   updateTitle: `update "tasks" set "title" = $1, "version" = "tasks"."version" + 1, "updated_at" = now() where ("tasks"."user_id" = $2 and "tasks"."id" = $3) returning ${TASK_COLUMNS}`,
