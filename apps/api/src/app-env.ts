@@ -14,6 +14,8 @@ export interface AppEnv {
     logger: Logger;
     /** The verified owner of this request (the JWT's `sub`); set by requireOwner. */
     userId: string;
+    /** The verified token's `exp` (seconds since the epoch): an event stream ends there. */
+    tokenExpiresAt: number;
     db: Database;
     rateLimit: RateLimitInfo;
     /** Decided once per request by client-address-middleware.ts. */

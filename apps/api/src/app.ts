@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { except } from "hono/combine";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
@@ -27,6 +28,8 @@ import type { Metrics } from "./observability/metrics";
 import { METRICS_PATH, metricsRoutes } from "./observability/metrics.routes";
 import type { CounterStore } from "./rate-limit/counter-store";
 import { credentialLimiter } from "./rate-limit/credential-limiter";
+import { EVENT_STREAM_PATH } from "./sync/event-stream";
+import { syncRoutes } from "./sync/sync.index";
 import { taskRoutes } from "./tasks/tasks.index";
 import { spaRoutes } from "./web/serve-spa";
 
@@ -72,10 +75,11 @@ export function createApp(deps: AppDependencies) {
       strictTransportSecurity: config.auth.baseUrl.startsWith("https://"),
     }),
   );
-  app.use(compressForClientsThatAccept());
+  // An event stream must reach the client event by event, not in compressed blocks (decision 036).
+  app.use(except(EVENT_STREAM_PATH, compressForClientsThatAccept()));
   app.use("/api/*", apiCacheHeaders);
   // Every API request answers within REQUEST_TIMEOUT_MS; a streaming route must opt out (see there).
-  app.use("/api/*", requestDeadline());
+  app.use("/api/*", except(EVENT_STREAM_PATH, requestDeadline()));
   app.use("/api/*", (c, next) => {
     c.set("db", database.db);
     return next();
@@ -126,6 +130,18 @@ export function createApp(deps: AppDependencies) {
         rateLimitPerMinute: config.rateLimitPerMinute,
         rateLimitStore: deps.rateLimitStore,
         logger: deps.logger,
+      }),
+    )
+    .route(
+      "/api",
+      syncRoutes({
+        database,
+        verifyToken: deps.verifyToken,
+        notify: config.sync.notify,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+        rateLimitStore: deps.rateLimitStore,
+        logger: deps.logger,
+        draining: deps.draining,
       }),
     );
 

@@ -113,6 +113,20 @@ const envSchema = z.object({
   LOG_FORMAT: z.enum(["json", "pretty"], { message: "must be json or pretty" }).default("json"),
   /** Unset: no /metrics at all. Set: /metrics answers this bearer token only (decision 032). */
   METRICS_TOKEN: bearerToken.optional(),
+  /**
+   * off: no LISTEN for change wake-ups, only the 1 s poll (PgBouncer in transaction mode, Neon's
+   * pooled endpoint without DATABASE_DIRECT_URL). Decision 036.
+   */
+  SYNC_NOTIFY: z
+    .enum(["on", "off", "true", "false", "1", "0"], { message: "must be on or off" })
+    .transform((value) => value === "on" || value === "true" || value === "1")
+    .default(true),
+  /** Change events older than this are pruned; a client further behind reloads (decision 036). */
+  SYNC_RETENTION_DAYS: z.coerce
+    .number({ message: "must be a whole number of days (1 or more)" })
+    .int("must be a whole number of days (1 or more)")
+    .min(1, "must be a whole number of days (1 or more)")
+    .default(30),
   WEB_DIST_DIR: z.string().min(1).optional(),
   /** Set by npm to the directory `npm start` was run from; relative paths resolve against it. */
   INIT_CWD: z.string().optional(),
@@ -151,6 +165,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     trustProxy: env.TRUST_PROXY,
     workers: env.WEB_CONCURRENCY,
     corsOrigins: env.CORS_ORIGINS,
+    sync: { notify: env.SYNC_NOTIFY, retentionDays: env.SYNC_RETENTION_DAYS },
     auth: {
       baseUrl,
       secret: env.BETTER_AUTH_SECRET,

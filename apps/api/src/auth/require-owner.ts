@@ -23,11 +23,12 @@ export function requireOwner(verifyToken: VerifyToken) {
       throw problems.unauthorized("The token is too large.");
     const token = BEARER.exec(header)?.[1];
     if (!token) throw problems.unauthorized("The Authorization header must be `Bearer <JWT>`.");
-    const { sub } = await verifyToken(token);
+    const { sub, exp } = await verifyToken(token);
     if (sub !== c.req.param("user_id")) {
       throw problems.forbidden("The token does not belong to this user.");
     }
     c.set("userId", sub);
+    c.set("tokenExpiresAt", exp);
     await next();
   });
 }

@@ -1,0 +1,85 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { rateLimiter } from "hono-rate-limiter";
+import type { Logger } from "pino";
+import type { AppEnv } from "../app-env";
+import { requireOwner } from "../auth/require-owner";
+import type { VerifyToken } from "../auth/verify-jwt";
+import type { DatabaseHandle } from "../db/client";
+import { loggableError } from "../http/loggable-error";
+import { problems } from "../http/problem";
+import { validationHook } from "../http/validation-hook";
+import type { CounterStore } from "../rate-limit/counter-store";
+import { SyncedMemoryStore } from "../rate-limit/synced-memory-store";
+import { createChangeHub } from "./change-hub";
+import { changeListener } from "./change-listener";
+import { changePage } from "./change-page";
+import { openEventStream } from "./event-stream";
+import { streamSlots } from "./stream-slots";
+import * as routes from "./sync.routes";
+
+/** GET /changes and GET /events (decision 036): owner-guarded and rate-limited like the task routes. */
+export function syncRoutes(options: {
+  database: DatabaseHandle;
+  verifyToken: VerifyToken;
+  notify: boolean;
+  rateLimitPerMinute: number;
+  rateLimitStore: CounterStore;
+  logger: Logger;
+  draining: AbortSignal;
+}) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook() });
+  const hub = createChangeHub({
+    db: options.database.db,
+    listener: changeListener(options.database, {
+      notify: options.notify,
+      logger: options.logger,
+    }),
+    logger: options.logger,
+  });
+  options.draining.addEventListener("abort", () => hub.stop(), { once: true });
+  const slots = streamSlots();
+
+  const guard = requireOwner(options.verifyToken);
+  app.use("/:user_id/changes", guard);
+  app.use("/:user_id/events", guard);
+  if (options.rateLimitPerMinute > 0) {
+    const limiter = rateLimiter<AppEnv>({
+      windowMs: 60_000,
+      limit: options.rateLimitPerMinute,
+      standardHeaders: "draft-7",
+      keyGenerator: (c) => c.var.userId,
+      // A budget of its own: a reconnecting stream must not eat the budget of the user's writes.
+      store: new SyncedMemoryStore<AppEnv>({
+        counters: options.rateLimitStore,
+        prefix: "sync:user:",
+        onSyncError: (error) =>
+          options.logger.warn(
+            { err: loggableError(error) },
+            "sync rate-limit counts not shared with other replicas: the database is unavailable",
+          ),
+      }),
+      handler: (c) => {
+        const resetTime = c.get("rateLimit").resetTime;
+        const seconds = resetTime ? Math.ceil((resetTime.getTime() - Date.now()) / 1000) : 60;
+        throw problems.tooManyRequests(Math.max(1, seconds));
+      },
+    });
+    app.use("/:user_id/changes", limiter);
+    app.use("/:user_id/events", limiter);
+  }
+
+  return app
+    .openapi(routes.changes, async (c) => {
+      const { since, limit } = c.req.valid("query");
+      return c.json(await changePage(c.var.db, c.var.userId, since, limit), 200);
+    })
+    .openapi(routes.events, (c) => {
+      const since = c.req.valid("header")["last-event-id"] ?? c.req.valid("query").since;
+      return openEventStream(c, since, {
+        hub,
+        slots,
+        verifyToken: options.verifyToken,
+        draining: options.draining,
+      });
+    });
+}
