@@ -20,7 +20,7 @@ export interface EventStreamOptions {
   hub: ChangeHub;
   slots: StreamSlots;
   verifyToken: VerifyToken;
-  /** Fires at shutdown: every stream ends at once instead of holding the drain open. */
+  /** Fired at shutdown, when the hub ends every stream at once instead of holding the drain open. */
   draining: AbortSignal;
   heartbeatMs?: number;
 }
@@ -65,10 +65,7 @@ export async function openEventStream(
       ?.replace(/^Bearer +/i, "")
       .trim() ?? "";
 
-  // Proxies (nginx) must pass each event on as it comes; nothing may store it.
-  c.header("Cache-Control", "no-store");
-  c.header("X-Accel-Buffering", "no");
-  return streamSSE(c, async (stream) => {
+  const response = streamSSE(c, async (stream) => {
     let queued = 0;
     let writing: Promise<unknown> = Promise.resolve();
     let finish: () => void = () => {};
@@ -102,18 +99,23 @@ export async function openEventStream(
       finish,
       Math.min(Math.max(0, c.var.tokenExpiresAt * 1000 - Date.now()), MAX_TIMER_MS),
     );
-    const onDrain = () => finish();
-    options.draining.addEventListener("abort", onDrain);
     stream.onAbort(finish);
+    // At shutdown the hub ends every subscription; one that began as the drain did ends here.
     if (options.draining.aborted) finish();
 
     await finished;
     subscription.unsubscribe();
     clearInterval(heartbeat);
     clearTimeout(expiry);
-    options.draining.removeEventListener("abort", onDrain);
     release();
     // What was already queued still goes out (a client that left makes these writes fail fast).
     await writing;
   });
+  // Proxies (nginx) must pass each event on as it comes, unchanged; nothing may store it.
+  response.headers.set("Cache-Control", "no-store, no-transform");
+  response.headers.set("X-Accel-Buffering", "no");
+  // Once a stream ends (expiry, shutdown), its connection closes with it: an idle keep-alive
+  // socket left behind would only hold a drain open for its grace period.
+  response.headers.set("Connection", "close");
+  return response;
 }

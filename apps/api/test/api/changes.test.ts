@@ -91,9 +91,7 @@ describe("GET /api/{user_id}/changes", () => {
 
   it("numbers 20 concurrent writers' events without a gap or a repeat", async () => {
     const user = await server.signUp();
-    const tasks = await Promise.all(
-      Array.from({ length: 20 }, () => server.createTask(user)),
-    );
+    const tasks = await Promise.all(Array.from({ length: 20 }, () => server.createTask(user)));
     await Promise.all(
       tasks.flatMap((task) => [
         server.call("PATCH", `/api/${user.id}/tasks/${task.id}/complete`, { token: user.jwt }),
@@ -128,7 +126,9 @@ describe("GET /api/{user_id}/changes", () => {
     const user = await server.signUp();
     for (let i = 0; i < 3; i++) await server.createTask(user);
     // Everything so far is older than "now + 1 s": pruned, and pruned_through becomes 3.
-    expect(await pruneEvents(server.database.db, new Date(Date.now() + 1_000), 2)).toBeGreaterThanOrEqual(3);
+    expect(
+      await pruneEvents(server.database.db, new Date(Date.now() + 1_000), 2),
+    ).toBeGreaterThanOrEqual(3);
     const [sync] = (
       (await server.database.db.execute(
         sql`select pruned_through::int from user_sync where user_id = ${user.id}`,
@@ -148,7 +148,14 @@ describe("GET /api/{user_id}/changes", () => {
   });
 
   it("answers 422 for a since or limit that is not a whole number in range", async () => {
-    for (const query of ["?since=abc", "?since=-1", "?since=1.5", "?limit=0", "?limit=1001", "?x=1"]) {
+    for (const query of [
+      "?since=abc",
+      "?since=-1",
+      "?since=1.5",
+      "?limit=0",
+      "?limit=1001",
+      "?x=1",
+    ]) {
       const response = await changes(alice, query);
       expect(response.status, query).toBe(422);
       expect(response.headers.get("content-type")).toBe("application/problem+json");
