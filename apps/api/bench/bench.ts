@@ -22,6 +22,7 @@ import { createPglite } from "../src/db/client";
 import type { BarePoolOptions } from "./bare-server";
 import { type Workload, workloadNames } from "./bare-sql";
 import type { CapturedPool } from "./capture-sql";
+import { type LogCost, logCostOnPglite, logCostOnPostgres } from "./change-log-cost";
 import { jwtTiming } from "./jwt-timing";
 import {
   cycle,
@@ -717,6 +718,11 @@ async function main() {
   const jwt = await jwtTiming();
   const rateLimit = await rateLimitTiming();
   const metrics = await metricsTiming();
+  // What the change log adds to each write (decision 035), triggers on against off.
+  const changeLog: LogCost[] = [];
+  if (options.targets.includes("postgres"))
+    changeLog.push(await logCostOnPostgres(options.adminUrl));
+  if (options.targets.includes("pglite")) changeLog.push(await logCostOnPglite());
 
   const report = {
     date: new Date().toISOString(),
@@ -730,6 +736,7 @@ async function main() {
     jwt,
     rate_limit: rateLimit,
     metrics,
+    change_log: changeLog,
   };
   say("");
   printReport(say, report);

@@ -1,4 +1,5 @@
 import type { CapturedPool } from "./capture-sql";
+import { describeLogCost, type LogCost } from "./change-log-cost";
 import type { JwtTiming } from "./jwt-timing";
 import type { Stats } from "./load";
 import type { MetricsTiming } from "./metrics-timing";
@@ -89,6 +90,8 @@ export interface Report {
   rate_limit: RateLimitTiming;
   /** Absent from reports written before /metrics (decision 032). */
   metrics?: MetricsTiming;
+  /** Absent from reports written before the change log (decision 035). */
+  change_log?: LogCost[];
 }
 
 /** The issue's targets (issue 7), checked on Postgres. */
@@ -381,6 +384,7 @@ export function printReport(say: (line: string) => void, report: Report) {
   say(
     `Per-user task limit (CPU per request): ${report.rate_limit.middleware_us_synced} µs shared across replicas, ${report.rate_limit.middleware_us_memory} µs in memory only; store ${report.rate_limit.increment_us_synced} µs`,
   );
+  for (const cost of report.change_log ?? []) say(describeLogCost(cost));
   if (report.metrics) {
     say(
       `Metrics (METRICS_TOKEN set): ${report.metrics.observe_us} µs to observe a request, ${report.metrics.middleware_us} µs CPU added per request; a scrape of ${report.metrics.series} series takes ${report.metrics.scrape_ms} ms`,
