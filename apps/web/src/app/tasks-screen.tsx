@@ -2,6 +2,7 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { ToastProvider } from "@/components/ui/toast";
 import { useSessionStore } from "@/features/auth/api/session-context";
+import { LiveUpdates } from "@/features/live/live-updates";
 import { TasksView } from "@/features/tasks/components/tasks-view";
 import { PendingDeletesProvider } from "@/features/tasks/hooks/pending-deletes-context";
 import { ApiClientProvider } from "@/lib/api-client-context";
@@ -29,6 +30,7 @@ export function TasksScreen({ userId }: { userId: string }) {
         <PendingDeletesProvider store={pendingDeletes}>
           <ToastProvider>
             <h1 className="visually-hidden">Your tasks</h1>
+            <LiveUpdates userId={userId} />
             <TasksView userId={userId} />
           </ToastProvider>
         </PendingDeletesProvider>
