@@ -44,6 +44,8 @@ describe("OpenAPI and docs", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        "/api/{user_id}/changes",
+        "/api/{user_id}/events",
         "/api/{user_id}/tasks",
         "/api/{user_id}/tasks/complete-all",
         "/api/{user_id}/tasks/completed",
@@ -63,6 +65,11 @@ describe("OpenAPI and docs", () => {
       scheme: "bearer",
     });
     expect(doc.components.schemas.Task.required).toContain("due_date");
+    expect(Object.keys(doc.paths["/api/{user_id}/events"].get.responses["200"].content)).toEqual([
+      "text/event-stream",
+    ]);
+    expect(doc.paths["/api/{user_id}/events"].get.responses).toHaveProperty("410");
+    expect(doc.paths["/api/{user_id}/changes"].get.responses).toHaveProperty("410");
     expect(
       doc.paths["/api/{user_id}/tasks"].get.parameters.map((p: { name: string }) => p.name),
     ).toEqual(

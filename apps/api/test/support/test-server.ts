@@ -75,6 +75,11 @@ export async function createTestServer(
 
   async function request(path: string, init: RequestInit = {}): Promise<JsonResponse> {
     const response = await app.request(path, init);
+    // An event stream never ends by itself: it is opened, then closed unread (test/support/sse.ts reads one).
+    if (response.headers.get("content-type") === "text/event-stream") {
+      await response.body?.cancel();
+      return { status: response.status, headers: response.headers, body: undefined };
+    }
     const text = await response.text();
     const type = response.headers.get("content-type") ?? "";
     const body = text && type.includes("json") ? JSON.parse(text) : text || undefined;
