@@ -92,7 +92,13 @@ export function createApp(deps: AppDependencies) {
         origin: config.corsOrigins,
         credentials: true,
         allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allowHeaders: ["Authorization", "Content-Type", "If-Match", "If-None-Match", "Last-Event-ID"],
+        allowHeaders: [
+          "Authorization",
+          "Content-Type",
+          "If-Match",
+          "If-None-Match",
+          "Last-Event-ID",
+        ],
         exposeHeaders: [
           "Link",
           "X-Total-Count",

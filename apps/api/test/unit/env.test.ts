@@ -31,6 +31,19 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the live-update settings: NOTIFY on and 30 days by default, off and other days when set", () => {
+    expect(loadConfig({}).sync).toEqual({ notify: true, retentionDays: 30 });
+    expect(loadConfig({ SYNC_NOTIFY: "off", SYNC_RETENTION_DAYS: "7" }).sync).toEqual({
+      notify: false,
+      retentionDays: 7,
+    });
+    const problems = problemsOf({ SYNC_NOTIFY: "maybe", SYNC_RETENTION_DAYS: "0" });
+    expect(problems.map((problem) => problem.split(" ")[0]).sort()).toEqual([
+      "SYNC_NOTIFY",
+      "SYNC_RETENTION_DAYS",
+    ]);
+  });
+
   it("derives the base URL from PORT and trims a trailing slash from BETTER_AUTH_URL", () => {
     expect(loadConfig({ PORT: "8080" }).auth.baseUrl).toBe("http://localhost:8080");
     expect(loadConfig({ BETTER_AUTH_URL: "https://todo.example.com/" }).auth.baseUrl).toBe(
