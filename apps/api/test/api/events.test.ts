@@ -42,6 +42,27 @@ describe("GET /api/{user_id}/events", () => {
     }
   });
 
+  it("carries 20 concurrent writers' events once each, in seq order, without a gap", async () => {
+    const user = await server.signUp();
+    const stream = await openStream(user);
+    try {
+      const tasks = await Promise.all(Array.from({ length: 20 }, () => server.createTask(user)));
+      await Promise.all(
+        tasks.map((task) =>
+          server.call("PATCH", `/api/${user.id}/tasks/${task.id}/complete`, { token: user.jwt }),
+        ),
+      );
+      await stream.untilEvents(40);
+      // A little longer: a repeat would arrive now.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(stream.events().map((e) => e.seq)).toEqual(
+        Array.from({ length: 40 }, (_, i) => i + 1),
+      );
+    } finally {
+      await stream.cancel();
+    }
+  });
+
   it("never carries another user's events", async () => {
     const [alice, bob] = [await server.signUp(), await server.signUp()];
     const aliceStream = await openStream(alice);
