@@ -14,10 +14,10 @@ import {
   UserParamsSchema,
 } from "./tasks.schemas";
 
-const tags = ["Tasks"];
-const security = [{ bearerAuth: [] }];
+export const tags = ["Tasks"];
+export const security = [{ bearerAuth: [] }];
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { "application/json": { schema } },
   description,
 });
@@ -25,20 +25,20 @@ const body = <T extends z.ZodType>(schema: T, required: boolean) => ({
   content: { "application/json": { schema } },
   required,
 });
-const problem = (description: string) => ({
+export const problem = (description: string) => ({
   content: { "application/problem+json": { schema: ProblemSchema } },
   description,
 });
-const text = { type: "string" } as const;
-const etag = { ETag: { schema: text, description: "Current version, for If-Match" } };
-const ifMatch = z.object({
+export const text = { type: "string" } as const;
+export const etag = { ETag: { schema: text, description: "Current version, for If-Match" } };
+export const ifMatch = z.object({
   "if-match": z
     .string()
     .optional()
     .openapi({ description: "Write only if the task still has this ETag" }),
 });
 
-const guarded = {
+export const guarded = {
   401: problem("Missing, malformed, forged or expired token"),
   403: problem("The token belongs to another user"),
   422: problem("Invalid query or body"),
@@ -51,7 +51,7 @@ const withBody = {
   415: problem("Body is not JSON"),
 };
 const missing = { 404: problem("No such task for this user") };
-const stale = { 412: problem("If-Match does not match the current ETag") };
+export const stale = { 412: problem("If-Match does not match the current ETag") };
 const changedTask = {
   200: { ...json(TaskSchema, "The updated task"), headers: etag },
   ...guarded,
@@ -121,9 +121,12 @@ export const clearCompleted = createRoute({
   path: "/{user_id}/tasks/completed",
   tags,
   security,
-  summary: "Delete every completed task",
+  summary: "Move every completed task to the trash",
   request: { params: UserParamsSchema },
-  responses: { 200: json(DeletedCountSchema, "How many tasks were deleted"), ...guarded },
+  responses: {
+    200: json(DeletedCountSchema, "How many tasks were moved to the trash"),
+    ...guarded,
+  },
 });
 
 export const getOne = createRoute({
@@ -159,9 +162,9 @@ export const remove = createRoute({
   path: "/{user_id}/tasks/{id}",
   tags,
   security,
-  summary: "Delete a task",
+  summary: "Move a task to the trash (restore it with POST …/restore)",
   request: { params: TaskParamsSchema, headers: ifMatch },
-  responses: { 204: { description: "Deleted" }, ...guarded, ...missing, ...stale },
+  responses: { 204: { description: "Moved to the trash" }, ...guarded, ...missing, ...stale },
 });
 
 export const complete = createRoute({
