@@ -18,6 +18,7 @@ import { answerMetricsRequests } from "./observability/cluster-metrics";
 import { createLogger } from "./observability/logger";
 import { createServer } from "./server";
 import { shutDownGracefully } from "./shutdown";
+import { purgeTrashRegularly } from "./tasks/trash-purge";
 
 function readConfig() {
   try {
@@ -116,6 +117,10 @@ if (process.argv[2] === "migrate") {
   const { app, auth } = await createServer(config, database, logger, { draining: draining.signal });
   await ensureSigningKey(database, auth);
   const stopMaintenance = keepPlannerStatistics(database, logger);
+  const stopTrashPurge = purgeTrashRegularly(database.db, {
+    retentionDays: config.trashRetentionDays,
+    logger,
+  });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     // A worker's primary says it once for all of them.
     if (cluster.isPrimary) listeningLine(info.port);
@@ -129,7 +134,10 @@ if (process.argv[2] === "migrate") {
     database,
     draining,
     logger,
-    beforeDatabaseClose: stopMaintenance,
+    beforeDatabaseClose: () => {
+      stopMaintenance();
+      stopTrashPurge();
+    },
   });
   stopRequests?.onStop(() => {
     logger.info("the primary asked this worker to stop");

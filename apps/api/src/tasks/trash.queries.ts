@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { type Database, perDatabase, statementName } from "../db/client";
 import { type TaskRow, tasks } from "../db/tasks-schema";
 import { problems } from "../http/problem";
@@ -30,7 +30,8 @@ function build(db: Database) {
             : undefined,
         ),
       )
-      .orderBy(desc(tasks.deletedAt), desc(tasks.id))
+      // NULLS LAST as in the index (Postgres' DESC default is NULLS FIRST): else it sorts again.
+      .orderBy(sql`${tasks.deletedAt} desc nulls last`, sql`${tasks.id} desc nulls last`)
       .limit(p("limit"))
       .prepare(named(name));
   const restore = (conditional: boolean, name: string) =>
