@@ -14,6 +14,7 @@ import { ConfigError, isLocalUrl, loadConfig, loadDotEnvFile } from "./env";
 import { keepHeapNearLiveData } from "./heap";
 import { answerClientErrors } from "./http/client-errors";
 import { loggableError } from "./http/loggable-error";
+import { forgetExpiredKeys } from "./idempotency/idempotency-records";
 import { answerMetricsRequests } from "./observability/cluster-metrics";
 import { createLogger } from "./observability/logger";
 import { createServer } from "./server";
@@ -115,7 +116,10 @@ if (process.argv[2] === "migrate") {
   const draining = new AbortController();
   const { app, auth } = await createServer(config, database, logger, { draining: draining.signal });
   await ensureSigningKey(database, auth);
-  const stopMaintenance = keepPlannerStatistics(database, logger);
+  const stopAnalyzing = keepPlannerStatistics(database, logger);
+  const stopForgettingKeys = forgetExpiredKeys(database.db, (error) =>
+    logger.warn({ err: loggableError(error) }, "expired idempotency keys not deleted"),
+  );
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     // A worker's primary says it once for all of them.
     if (cluster.isPrimary) listeningLine(info.port);
@@ -129,7 +133,10 @@ if (process.argv[2] === "migrate") {
     database,
     draining,
     logger,
-    beforeDatabaseClose: stopMaintenance,
+    beforeDatabaseClose: () => {
+      stopAnalyzing();
+      stopForgettingKeys();
+    },
   });
   stopRequests?.onStop(() => {
     logger.info("the primary asked this worker to stop");
