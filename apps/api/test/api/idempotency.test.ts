@@ -95,9 +95,14 @@ describe("a retry with the same Idempotency-Key", () => {
   it("at the same moment as the first gets 409 or the replay, and never a second task", async () => {
     const key = randomUUID();
     const title = `Racing ${key}`;
-    const answers = await Promise.all(Array.from({ length: 8 }, () => create(alice, key, { title })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => create(alice, key, { title })),
+    );
     const statuses = answers.map((answer) => answer.status);
-    expect(statuses.every((status) => status === 201 || status === 409), statuses.join()).toBe(true);
+    expect(
+      statuses.every((status) => status === 201 || status === 409),
+      statuses.join(),
+    ).toBe(true);
     const firsts = answers.filter(
       (answer) => answer.status === 201 && !answer.headers.get("idempotent-replayed"),
     );
