@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import { inTransaction } from "../db/client";
+import { type Database, inTransaction } from "../db/client";
 import { loggableError } from "../http/loggable-error";
 import { requestLogger } from "../http/request-log";
 import {
@@ -37,15 +37,18 @@ class ClaimLost extends Error {}
 
 /** Claims the key, or finds what holds it; two rounds cover a row that expired in between. */
 async function claimOrFind(
-  ...args: Parameters<typeof claimKey>
+  db: Database,
+  userId: string,
+  key: string,
+  fingerprint: string,
 ): Promise<{ kind: "claimed"; claim: ClaimToken } | Existing> {
   for (let round = 0; round < 2; round++) {
-    const claim = await claimKey(...args);
+    const claim = await claimKey(db, userId, key, fingerprint);
     if (claim !== undefined) return { kind: "claimed", claim };
-    const existing = await findKey(args[0], args[1], args[2]);
+    const existing = await findKey(db, userId, key);
     if (existing) return existing;
   }
-  return { kind: "running", fingerprint: args[3] };
+  return { kind: "running", fingerprint };
 }
 
 export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
