@@ -116,7 +116,7 @@ if (process.argv[2] === "migrate") {
   const draining = new AbortController();
   const { app, auth } = await createServer(config, database, logger, { draining: draining.signal });
   await ensureSigningKey(database, auth);
-  const stopAnalyzing = keepPlannerStatistics(database, logger);
+  const stopMaintenance = keepPlannerStatistics(database, logger);
   const stopForgettingKeys = forgetExpiredKeys(database.db, (error) =>
     logger.warn({ err: loggableError(error) }, "expired idempotency keys not deleted"),
   );
@@ -134,7 +134,7 @@ if (process.argv[2] === "migrate") {
     draining,
     logger,
     beforeDatabaseClose: () => {
-      stopAnalyzing();
+      stopMaintenance();
       stopForgettingKeys();
     },
   });
