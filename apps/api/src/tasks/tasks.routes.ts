@@ -2,6 +2,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { emptyBodyIsNoBody } from "../http/empty-body";
 import { ProblemSchema } from "../http/problem-schema";
 import {
+  idempotencyAnswers,
+  idempotencyKeyParameter,
+  replayedHeader,
+} from "../idempotency/idempotency-openapi";
+import { idempotent } from "../idempotency/idempotent";
+import {
   CompleteAllSchema,
   DeletedCountSchema,
   ListQuerySchema,
@@ -92,40 +98,58 @@ export const list = createRoute({
 });
 
 export const create = createRoute({
+  middleware: [idempotent] as const,
   method: "post",
   path: "/{user_id}/tasks",
   tags,
   security,
   summary: "Create a task",
+  parameters: [idempotencyKeyParameter],
   request: { params: UserParamsSchema, body: body(TaskCreateSchema, true) },
   responses: {
-    201: { ...json(TaskSchema, "Created"), headers: { ...etag, Location: { schema: text } } },
+    201: {
+      ...json(TaskSchema, "Created"),
+      headers: { ...etag, Location: { schema: text }, ...replayedHeader },
+    },
     ...guarded,
     ...withBody,
+    ...idempotencyAnswers,
   },
 });
 
 export const completeAll = createRoute({
-  middleware: [emptyBodyIsNoBody] as const,
+  middleware: [emptyBodyIsNoBody, idempotent] as const,
   method: "post",
   path: "/{user_id}/tasks/complete-all",
   tags,
   security,
   summary: "Mark every task complete (or, with completed=false, pending)",
+  parameters: [idempotencyKeyParameter],
   request: { params: UserParamsSchema, body: body(CompleteAllSchema, false) },
-  responses: { 200: json(UpdatedCountSchema, "How many tasks changed"), ...guarded, ...withBody },
+  responses: {
+    200: { ...json(UpdatedCountSchema, "How many tasks changed"), headers: replayedHeader },
+    ...guarded,
+    ...withBody,
+    ...idempotencyAnswers,
+  },
 });
 
 export const clearCompleted = createRoute({
+  middleware: [idempotent] as const,
   method: "delete",
   path: "/{user_id}/tasks/completed",
   tags,
   security,
   summary: "Move every completed task to the trash",
+  parameters: [idempotencyKeyParameter],
   request: { params: UserParamsSchema },
   responses: {
-    200: json(DeletedCountSchema, "How many tasks were moved to the trash"),
+    200: {
+      ...json(DeletedCountSchema, "How many tasks were moved to the trash"),
+      headers: replayedHeader,
+    },
     ...guarded,
+    ...idempotencyAnswers,
   },
 });
 

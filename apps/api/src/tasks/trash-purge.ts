@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
-import type { Database } from "../db/client";
+import { type Database, inTransaction } from "../db/client";
 import { loggableError } from "../http/loggable-error";
 
 // The automatic purge of the trash (decision 039): tasks in the trash longer than
@@ -29,7 +29,7 @@ const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
  * another replica holds the purge lock (it is purging now), else how many tasks it deleted.
  */
 async function purgeBatch(db: Database, cutoff: Date, batch: number) {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [lock] = rowsOf<{ locked: boolean }>(
       await tx.execute(sql`select pg_try_advisory_xact_lock(${TRASH_PURGE_LOCK_ID}) as locked`),
     );

@@ -1,4 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import {
+  idempotencyAnswers,
+  idempotencyKeyParameter,
+  replayedHeader,
+} from "../idempotency/idempotency-openapi";
+import { idempotent } from "../idempotency/idempotent";
 import { etag, guarded, ifMatch, json, problem, security, stale, text } from "./tasks.routes";
 import { TaskParamsSchema, TaskSchema, UserParamsSchema } from "./tasks.schemas";
 import {
@@ -32,6 +38,7 @@ export const listTrash = createRoute({
 });
 
 export const restore = createRoute({
+  middleware: [idempotent] as const,
   method: "post",
   path: "/{user_id}/tasks/{id}/restore",
   tags,
@@ -40,12 +47,17 @@ export const restore = createRoute({
   description:
     "A task that is already live is answered unchanged with 200 (a restore is idempotent), " +
     "whatever If-Match says: the change it guards is in place.",
+  parameters: [idempotencyKeyParameter],
   request: { params: TaskParamsSchema, headers: ifMatch },
   responses: {
-    200: { ...json(TaskSchema, "The restored (or already live) task"), headers: etag },
+    200: {
+      ...json(TaskSchema, "The restored (or already live) task"),
+      headers: { ...etag, ...replayedHeader },
+    },
     ...guarded,
     404: problem("No such task for this user, live or in the trash"),
     ...stale,
+    ...idempotencyAnswers,
   },
 });
 
@@ -64,13 +76,22 @@ export const purgeOne = createRoute({
 });
 
 export const emptyTrash = createRoute({
+  middleware: [idempotent] as const,
   method: "delete",
   path: "/{user_id}/trash",
   tags,
   security,
   summary: "Empty the trash: delete every task in it for good",
+  parameters: [idempotencyKeyParameter],
   request: { params: UserParamsSchema },
-  responses: { 200: json(PurgedCountSchema, "How many tasks were deleted for good"), ...guarded },
+  responses: {
+    200: {
+      ...json(PurgedCountSchema, "How many tasks were deleted for good"),
+      headers: replayedHeader,
+    },
+    ...guarded,
+    ...idempotencyAnswers,
+  },
 });
 
 export const history = createRoute({

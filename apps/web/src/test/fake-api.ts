@@ -40,6 +40,7 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     due_date: null,
     created_at: now,
     updated_at: now,
+    version: 1,
     ...overrides,
   };
 }

@@ -2,17 +2,14 @@ import { queryOptions, useQuery } from "@tanstack/react-query";
 import { taskKeys } from "@/features/tasks/api/task-keys";
 import type { ApiClient } from "@/lib/api-client";
 import { useApiClient } from "@/lib/api-client-context";
+import type { components } from "@/lib/api-schema";
 import { taskPaths } from "@/lib/api-types";
 
-export type HistoryValue = string | boolean | string[] | null;
+type TaskHistory = components["schemas"]["TaskHistory"];
 
-/** One change of a task, from `GET /api/{user_id}/tasks/{id}/history`. */
-export interface HistoryEntry {
-  seq: number;
-  at: string;
-  op: "create" | "update" | "delete" | "restore" | "purge";
-  changes: { field: string; before: HistoryValue; after: HistoryValue }[];
-}
+/** One change of a task, from `GET /api/{user_id}/tasks/{id}/history` (generated types). */
+export type HistoryEntry = TaskHistory["entries"][number];
+export type HistoryValue = HistoryEntry["changes"][number]["before"];
 
 export async function getHistory(
   api: ApiClient,
@@ -20,10 +17,9 @@ export async function getHistory(
   id: number,
   signal?: AbortSignal,
 ): Promise<HistoryEntry[]> {
-  const { data } = await api.request<{ entries: HistoryEntry[] }>(
-    `${taskPaths.one(userId, id)}/history`,
-    { signal },
-  );
+  const { data } = await api.request<TaskHistory>(`${taskPaths.one(userId, id)}/history`, {
+    signal,
+  });
   return data.entries;
 }
 

@@ -1,9 +1,9 @@
-import type { Task } from "@/lib/api-types";
+import type { components } from "@/lib/api-schema";
 
-/** A task in the trash, as `GET /api/{user_id}/trash` answers it. */
-export interface TrashedTask extends Task {
-  deleted_at: string;
-}
+// Read from api-schema.d.ts, generated from the API's /openapi.json (`npm run api:types`).
+
+/** A task in the trash, as `GET /api/{user_id}/trash` answers it: a task plus `deleted_at`. */
+export type TrashedTask = components["schemas"]["TrashedTask"];
 
 export interface TrashPage {
   tasks: TrashedTask[];
@@ -11,9 +11,7 @@ export interface TrashPage {
 }
 
 /** `DELETE /api/{user_id}/trash` */
-export interface EmptyTrashResult {
-  purged: number;
-}
+export type EmptyTrashResult = components["schemas"]["PurgedCount"];
 
 export const trashPaths = {
   list: (userId: string) => `/api/${encodeURIComponent(userId)}/trash`,
