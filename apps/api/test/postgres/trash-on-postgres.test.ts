@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "../../src/db/client";
+import { type DatabaseHandle, usePostgres } from "../../src/db/client";
+import { taskHistory } from "../../src/tasks/history.queries";
 import { createTask, deleteTask } from "../../src/tasks/tasks.queries";
+import { listTrash } from "../../src/tasks/trash.queries";
 import { purgeExpiredTrash } from "../../src/tasks/trash-purge";
 import { openTestDatabase } from "../support/test-server";
 
@@ -51,34 +53,35 @@ describe("the automatic purge on several replicas", () => {
 });
 
 describe("the trash's and history's statements", () => {
-  /** The plan of `query` when Postgres may not read the whole table: an index it can use, or none. */
-  async function planOf(query: string, params: unknown[]) {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
+  it("read the trash through tasks_user_trash_idx and the history through task_events_user_task_idx, without a sort", async () => {
+    const owner = "plan-owner";
+    const id = await expiredTask(owner);
+    // One connection: the named statements the queries prepare are the ones EXPLAIN EXECUTE runs.
+    const single = usePostgres(url, { poolMax: 1 });
     try {
-      await client.query("set enable_seqscan = off");
-      const { rows } = await client.query(`explain ${query}`, params);
-      return rows.map((row: Record<string, string>) => Object.values(row)[0]).join("\n");
+      const cursor = { deletedAt: new Date().toISOString(), id: 2147483647 };
+      expect((await listTrash(single.db, owner, 50, cursor)).tasks.map((t) => t.id)).toEqual([id]);
+      expect((await taskHistory(single.db, owner, id)).map((e) => e.op)).toContain("delete");
+      const plan = async (statement: string) => {
+        await single.db.execute(sql.raw("set enable_seqscan = off"));
+        const result = await single.db.execute(sql.raw(`explain execute ${statement}`));
+        return (result.rows as Record<string, string>[]).map((r) => Object.values(r)[0]).join("\n");
+      };
+      const { rows } = await single.db.execute<{ name: string; statement: string }>(
+        sql`select name, statement from pg_prepared_statements
+            where name in ('trash_next_page', 'task_history') order by name`,
+      );
+      expect(rows.map((r) => r.name)).toEqual(["task_history", "trash_next_page"]);
+      const trashPage = await plan(
+        `trash_next_page('${owner}', '${cursor.deletedAt}', ${cursor.id}, 51)`,
+      );
+      expect(trashPage).toContain("tasks_user_trash_idx");
+      expect(trashPage).not.toContain("Sort");
+      const history = await plan(`task_history('${owner}', ${id}, 100)`);
+      expect(history).toContain("task_events_user_task_idx");
+      expect(history).not.toContain("Sort");
     } finally {
-      await client.end();
+      await single.close();
     }
-  }
-
-  it("read the trash through tasks_user_trash_idx and the history through task_events_user_task_idx", async () => {
-    await expiredTask("plan-owner");
-    const trashPage = await planOf(
-      `select * from tasks where user_id = $1 and deleted_at is not null
-        and (deleted_at, id) < ($2::timestamptz, $3)
-        order by deleted_at desc nulls last, id desc nulls last limit 51`,
-      ["plan-owner", new Date().toISOString(), 2147483647],
-    );
-    expect(trashPage).toContain("tasks_user_trash_idx");
-    expect(trashPage).not.toContain("Sort");
-    const history = await planOf(
-      "select * from task_events where user_id = $1 and task_id = $2 order by seq desc limit 100",
-      ["plan-owner", 1],
-    );
-    expect(history).toContain("task_events_user_task_idx");
-    expect(history).not.toContain("Sort");
   });
 });
