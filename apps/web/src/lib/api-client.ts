@@ -16,6 +16,8 @@ export interface RequestOptions {
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Lets the request outlive the page (`fetch(…, { keepalive: true })`). */
+  keepalive?: boolean;
 }
 
 export interface ApiResponse<T> {
@@ -148,6 +150,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       init.body = JSON.stringify(opts.body);
     }
     if (opts.signal) init.signal = opts.signal;
+    if (opts.keepalive) init.keepalive = true;
     try {
       return await doFetch(buildUrl(baseUrl, path, opts.query), init);
     } catch (error) {
