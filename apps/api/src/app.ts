@@ -98,6 +98,7 @@ export function createApp(deps: AppDependencies) {
           "If-Match",
           "If-None-Match",
           "Last-Event-ID",
+          "Idempotency-Key",
         ],
         exposeHeaders: [
           "Link",
@@ -108,6 +109,7 @@ export function createApp(deps: AppDependencies) {
           "RateLimit",
           "RateLimit-Policy",
           "X-Request-Id",
+          "Idempotent-Replayed",
           "set-auth-token",
           "set-auth-jwt",
         ],

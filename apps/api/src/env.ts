@@ -123,9 +123,17 @@ const envSchema = z.object({
     .default(true),
   /** Change events older than this are pruned; a client further behind reloads (decision 036). */
   SYNC_RETENTION_DAYS: z.coerce
-    .number({ message: "must be a whole number of days (1 or more)" })
-    .int("must be a whole number of days (1 or more)")
-    .min(1, "must be a whole number of days (1 or more)")
+    .number({ message: "must be a whole number of days from 1 to 3650" })
+    .int("must be a whole number of days from 1 to 3650")
+    .min(1, "must be a whole number of days from 1 to 3650")
+    .max(3650, "must be a whole number of days from 1 to 3650")
+    .default(30),
+  /** Tasks stay this long in the trash before the server deletes them for good (decision 039). */
+  TRASH_RETENTION_DAYS: z.coerce
+    .number({ message: "must be a whole number of days from 1 to 3650" })
+    .int("must be a whole number of days from 1 to 3650")
+    .min(1, "must be a whole number of days from 1 to 3650")
+    .max(3650, "must be a whole number of days from 1 to 3650")
     .default(30),
   WEB_DIST_DIR: z.string().min(1).optional(),
   /** Set by npm to the directory `npm start` was run from; relative paths resolve against it. */
@@ -164,6 +172,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     trustProxy: env.TRUST_PROXY,
     workers: env.WEB_CONCURRENCY,
+    trashRetentionDays: env.TRASH_RETENTION_DAYS,
     corsOrigins: env.CORS_ORIGINS,
     sync: { notify: env.SYNC_NOTIFY, retentionDays: env.SYNC_RETENTION_DAYS },
     auth: {

@@ -14,11 +14,13 @@ import { ConfigError, isLocalUrl, loadConfig, loadDotEnvFile } from "./env";
 import { keepHeapNearLiveData } from "./heap";
 import { answerClientErrors } from "./http/client-errors";
 import { loggableError } from "./http/loggable-error";
+import { forgetExpiredKeys } from "./idempotency/idempotency-records";
 import { answerMetricsRequests } from "./observability/cluster-metrics";
 import { createLogger } from "./observability/logger";
 import { createServer } from "./server";
 import { shutDownGracefully } from "./shutdown";
 import { keepEventsPruned } from "./sync/prune-events";
+import { purgeTrashRegularly } from "./tasks/trash-purge";
 
 function readConfig() {
   try {
@@ -121,6 +123,13 @@ if (process.argv[2] === "migrate") {
     retentionDays: config.sync.retentionDays,
     logger,
   });
+  const stopTrashPurge = purgeTrashRegularly(database.db, {
+    retentionDays: config.trashRetentionDays,
+    logger,
+  });
+  const stopForgettingKeys = forgetExpiredKeys(database.db, (error) =>
+    logger.warn({ err: loggableError(error) }, "expired idempotency keys not deleted"),
+  );
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     // A worker's primary says it once for all of them.
     if (cluster.isPrimary) listeningLine(info.port);
@@ -137,6 +146,8 @@ if (process.argv[2] === "migrate") {
     beforeDatabaseClose: () => {
       stopMaintenance();
       stopPruning();
+      stopTrashPurge();
+      stopForgettingKeys();
     },
   });
   stopRequests?.onStop(() => {

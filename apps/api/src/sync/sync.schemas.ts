@@ -25,7 +25,7 @@ export const TaskEventSchema = z
         "create; update; delete (moved to the trash); restore (out of the trash); purge (gone for good, task is null)",
     }),
     version: z.number().int().openapi({ description: "The task's version after this change" }),
-    task: EventTaskSchema.nullable(),
+    task: z.union([EventTaskSchema, z.null()]),
     changed: z.array(z.string()).openapi({
       description: "Fields whose value changed (never version or updated_at); empty for a create",
       example: ["title", "priority"],

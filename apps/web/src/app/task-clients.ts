@@ -1,6 +1,5 @@
 import type { SessionStore } from "@/features/auth/api/session-store";
 import { endRefusedSession } from "@/features/auth/api/sign-out";
-import { createPendingDeletes } from "@/features/tasks/utils/pending-deletes";
 import { createApiClient } from "@/lib/api-client";
 import { createQueryClient } from "./query-client";
 
@@ -12,11 +11,9 @@ export function createTaskClients(session: SessionStore) {
     // here and on the server (else a reload would sign back in with the cookie); the route guard
     // then shows sign-in and this screen, with its caches, is unmounted.
     onUnauthorized: () => {
-      pendingDeletes.discard();
       apiClient.clearToken();
       endRefusedSession(session);
     },
   });
-  const pendingDeletes = createPendingDeletes(apiClient, queryClient);
-  return { queryClient, apiClient, pendingDeletes };
+  return { queryClient, apiClient };
 }

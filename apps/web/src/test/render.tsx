@@ -2,8 +2,6 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { ToastProvider } from "@/components/ui/toast";
-import { PendingDeletesProvider } from "@/features/tasks/hooks/pending-deletes-context";
-import { createPendingDeletes } from "@/features/tasks/utils/pending-deletes";
 import { type ApiClient, createApiClient } from "@/lib/api-client";
 import { ApiClientProvider } from "@/lib/api-client-context";
 
@@ -19,18 +17,15 @@ export function renderWithApp(
     },
   });
   const api: ApiClient = createApiClient({ fetch });
-  const pendingDeletes = createPendingDeletes(api, queryClient);
   window.history.replaceState(null, "", route);
   const result = render(
     <QueryClientProvider client={queryClient}>
       <ApiClientProvider client={api}>
-        <PendingDeletesProvider store={pendingDeletes}>
-          <ToastProvider>{ui}</ToastProvider>
-        </PendingDeletesProvider>
+        <ToastProvider>{ui}</ToastProvider>
       </ApiClientProvider>
     </QueryClientProvider>,
   );
-  return { ...result, queryClient, apiClient: api, pendingDeletes };
+  return { ...result, queryClient, apiClient: api };
 }
 
 export function deferred<T>() {

@@ -96,6 +96,11 @@ function applyOne(queryClient: QueryClient, userId: string, event: ChangeEvent):
     }
   }
   for (const key of stale) void queryClient.invalidateQueries({ queryKey: key, exact: true });
+  // The trash and a task's history are read whole; they are refetched if shown, else marked stale.
+  if (event.op !== "create" && event.op !== "update") {
+    void queryClient.invalidateQueries({ queryKey: taskKeys.trash(userId) });
+  }
+  void queryClient.invalidateQueries({ queryKey: taskKeys.history(userId, event.task_id) });
   return event.op !== "update" || event.changed.includes("completed");
 }
 
@@ -117,6 +122,7 @@ export function applyChanges(
   if (events.length === 0) return;
   if (queryClient.isFetching({ queryKey: taskKeys.lists(userId) }) > 0) {
     void queryClient.invalidateQueries({ queryKey: taskKeys.all(userId) });
+    void queryClient.invalidateQueries({ queryKey: taskKeys.trash(userId) });
     return;
   }
   let countMoved = false;

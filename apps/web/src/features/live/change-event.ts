@@ -1,19 +1,13 @@
+import type { components } from "@/lib/api-schema";
 import type { Task } from "@/lib/api-types";
 
-/** A task as a change event carries it: the task JSON, with its version and trash state. */
-export type EventTask = Task & { version: number; deleted_at: string | null };
+// Read from the generated api-schema.d.ts (`npm run api:types`), like every API type of the app.
+
+/** A task as a change event carries it: the task JSON with its trash state. */
+export type EventTask = components["schemas"]["EventTask"];
 
 /** One event of `GET /api/{user_id}/events` (and `/changes`); API decision 036. */
-export interface ChangeEvent {
-  seq: number;
-  task_id: number;
-  op: "create" | "update" | "delete" | "restore" | "purge";
-  version: number;
-  /** The task after the change; null once purged. */
-  task: EventTask | null;
-  changed: string[];
-  at: string;
-}
+export type ChangeEvent = components["schemas"]["TaskEvent"];
 
 export function isChangeEvent(value: unknown): value is ChangeEvent {
   if (typeof value !== "object" || value === null) return false;
@@ -26,8 +20,6 @@ export function isChangeEvent(value: unknown): value is ChangeEvent {
   );
 }
 
-/** The version of a cached task (the API sends it; tasks cached before it existed have none). */
-export const versionOf = (task: Task): number | undefined => {
-  const version = (task as Partial<EventTask>).version;
-  return typeof version === "number" ? version : undefined;
-};
+/** The version of a cached task (an optimistic one the server has not answered yet has none). */
+export const versionOf = (task: Task): number | undefined =>
+  typeof task.version === "number" ? task.version : undefined;

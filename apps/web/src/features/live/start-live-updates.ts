@@ -42,6 +42,7 @@ export function startLiveUpdates(options: {
     lastSeq = bookmark;
     waiting = [];
     void queryClient.invalidateQueries({ queryKey: taskKeys.all(userId) });
+    void queryClient.invalidateQueries({ queryKey: taskKeys.trash(userId) });
   };
   const unsubscribe = queryClient.getMutationCache().subscribe(() => queueMicrotask(flush));
 
