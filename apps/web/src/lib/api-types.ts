@@ -18,6 +18,8 @@ export interface Task {
   due_date: string | null;
   created_at: string;
   updated_at: string;
+  /** Bumped by every write; the ETag is `"<id>-<version>"` (sent as If-Match by queued edits). */
+  version?: number;
 }
 
 export type TaskStatus = "all" | "pending" | "completed";
@@ -91,6 +93,11 @@ export interface ProblemDetails {
   detail?: string;
   request_id?: string;
   errors?: { path: string; message: string }[];
+}
+
+/** The task's ETag, for If-Match; null when the version is unknown (an older server). */
+export function taskEtag(task: Pick<Task, "id" | "version">): string | null {
+  return task.version === undefined ? null : `"${task.id}-${task.version}"`;
 }
 
 export const taskPaths = {

@@ -6,6 +6,9 @@ import { PendingDeletesProvider } from "@/features/tasks/hooks/pending-deletes-c
 import { createPendingDeletes } from "@/features/tasks/utils/pending-deletes";
 import { type ApiClient, createApiClient } from "@/lib/api-client";
 import { ApiClientProvider } from "@/lib/api-client-context";
+import { createOfflineWrites } from "@/lib/outbox/offline-writes";
+import { OfflineWritesProvider } from "@/lib/outbox/offline-writes-context";
+import { createIdbOutboxStore } from "@/lib/outbox/outbox-store";
 
 /** Renders with the app's providers around a fake fetch. */
 export function renderWithApp(
@@ -19,18 +22,22 @@ export function renderWithApp(
     },
   });
   const api: ApiClient = createApiClient({ fetch });
-  const pendingDeletes = createPendingDeletes(api, queryClient);
+  const outbox = createIdbOutboxStore("user-1");
+  const offlineWrites = createOfflineWrites({ api, userId: "user-1", store: outbox });
+  const pendingDeletes = createPendingDeletes(offlineWrites, queryClient);
   window.history.replaceState(null, "", route);
   const result = render(
     <QueryClientProvider client={queryClient}>
       <ApiClientProvider client={api}>
-        <PendingDeletesProvider store={pendingDeletes}>
-          <ToastProvider>{ui}</ToastProvider>
-        </PendingDeletesProvider>
+        <OfflineWritesProvider writes={offlineWrites}>
+          <PendingDeletesProvider store={pendingDeletes}>
+            <ToastProvider>{ui}</ToastProvider>
+          </PendingDeletesProvider>
+        </OfflineWritesProvider>
       </ApiClientProvider>
     </QueryClientProvider>,
   );
-  return { ...result, queryClient, apiClient: api, pendingDeletes };
+  return { ...result, queryClient, apiClient: api, pendingDeletes, offlineWrites, outbox };
 }
 
 export function deferred<T>() {

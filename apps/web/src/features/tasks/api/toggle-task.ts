@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useToast } from "@/components/ui/toast";
 import type { ApiClient } from "@/lib/api-client";
-import { useApiClient } from "@/lib/api-client-context";
 import { describeError } from "@/lib/api-errors";
 import { type SetCompletionInput, type Task, taskPaths } from "@/lib/api-types";
+import { useOfflineWrites } from "@/lib/outbox/offline-writes-context";
 import {
   adjustPendingCount,
   matchesStatus,
@@ -30,15 +30,18 @@ export async function setTaskCompletion(
 export interface ToggleTaskVariables {
   id: number;
   completed: boolean;
+  /** The version the user saw (sent as If-Match). */
+  version?: number;
 }
 
 export function useToggleTask(userId: string) {
-  const api = useApiClient();
   const queryClient = useQueryClient();
   const toast = useToast();
+  const writes = useOfflineWrites();
   return useMutation({
-    mutationFn: ({ id, completed }: ToggleTaskVariables) =>
-      setTaskCompletion(api, userId, id, { completed }),
+    // Offline, the change waits in the outbox and stays on screen (decision 038).
+    mutationFn: ({ id, completed, version }: ToggleTaskVariables) =>
+      writes.submit({ kind: "complete", taskId: id, completed, version: version ?? null }),
     onMutate: async ({ id, completed }) => {
       const snapshot = await snapshotTasks(queryClient, userId);
       updateCachedLists(queryClient, userId, (task, filters) => {

@@ -1,8 +1,7 @@
 import type { QueryClient } from "@tanstack/react-query";
-import type { ApiClient } from "@/lib/api-client";
 import { ApiError } from "@/lib/api-errors";
 import type { Task } from "@/lib/api-types";
-import { deleteTask } from "../api/delete-task";
+import type { OfflineWrites } from "@/lib/outbox/offline-writes";
 import { taskKeys } from "../api/task-keys";
 import { adjustPendingCount, updateCachedLists } from "./task-cache";
 
@@ -35,7 +34,10 @@ export interface PendingDeletes {
  * Deletes waiting for their undo window, owned by the app rather than by a component or a toast,
  * so sign-out can send them with the right user's token before the session ends (decision 016).
  */
-export function createPendingDeletes(api: ApiClient, queryClient: QueryClient): PendingDeletes {
+export function createPendingDeletes(
+  writes: OfflineWrites,
+  queryClient: QueryClient,
+): PendingDeletes {
   let entries: ReadonlyMap<number, PendingDelete> = new Map();
   const inFlight = new Map<number, Promise<DeleteOutcome>>();
   const listeners = new Set<() => void>();
@@ -54,7 +56,8 @@ export function createPendingDeletes(api: ApiClient, queryClient: QueryClient): 
   ): Promise<DeleteOutcome> {
     let error: unknown = null;
     try {
-      await deleteTask(api, entry.userId, id, { keepalive });
+      // Offline, the delete waits in the outbox (decision 038); it is final for this screen.
+      await writes.submit({ kind: "delete", taskId: id }, { keepalive });
     } catch (caught) {
       if (!(caught instanceof ApiError && caught.status === 404)) error = caught;
     }
