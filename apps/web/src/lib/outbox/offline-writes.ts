@@ -150,14 +150,20 @@ export function createOfflineWrites(options: OfflineWritesOptions): OfflineWrite
     }
   }
 
+  // A replay asked for while one runs (the network came back as it gave up) runs again after it.
+  let requested = false;
   function replay(): Promise<void> {
+    requested = true;
     if (running) return running;
-    const run = withLock(`${CHANNEL}:${userId}`, drain)
-      .catch(() => undefined)
-      .finally(() => {
-        if (running === run) running = null;
-        void recount();
-      });
+    const run = (async () => {
+      while (requested) {
+        requested = false;
+        await withLock(`${CHANNEL}:${userId}`, drain).catch(() => undefined);
+      }
+    })().finally(() => {
+      if (running === run) running = null;
+      void recount();
+    });
     running = run;
     return run;
   }
