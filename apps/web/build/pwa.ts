@@ -50,6 +50,9 @@ export function pwa() {
       // No runtimeCaching on purpose: nothing fetched at run time (the API above all) is cached.
       runtimeCaching: [],
       cleanupOutdatedCaches: true,
+      // The first worker takes the open page at once, so the app works offline after one visit.
+      // An update still waits for "Reload" (registerType "prompt": no skipWaiting).
+      clientsClaim: true,
       inlineWorkboxRuntime: true,
       sourcemap: false,
     },

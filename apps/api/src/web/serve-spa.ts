@@ -28,6 +28,12 @@ const CONTENT_SECURITY_POLICY = [
  */
 const SERVICE_WORKER_POLICY = "default-src 'none'; script-src 'self'; connect-src 'self'";
 const SERVICE_WORKER_PATH = "/sw.js";
+/**
+ * The page itself. The service worker stores it as /index.html (its precache list names files):
+ * that copy must carry the page's headers, its policy above all, or the page would open offline
+ * under the API's `default-src 'none'` and run nothing.
+ */
+const PAGE_PATHS = new Set(["/", "/index.html"]);
 
 /** A path that names a file (has an extension) rather than a client-side route. */
 const FILE_PATH = /\.[a-z0-9]+$/i;
@@ -84,12 +90,15 @@ export function spaRoutes(distDir: string) {
   // headers, and the browser would then apply the API's `default-src 'none'` policy to the page.
   const revalidated = etag();
   const isUnhashedFile = (path: string) =>
-    !path.startsWith("/assets/") && path !== SERVICE_WORKER_PATH && FILE_PATH.test(path);
+    !path.startsWith("/assets/") &&
+    path !== SERVICE_WORKER_PATH &&
+    !PAGE_PATHS.has(path) &&
+    FILE_PATH.test(path);
   app.use("*", (c, next) => (isUnhashedFile(c.req.path) ? revalidated(c, next) : next()));
-  app.use("*", (c, next) => (c.req.path === "/" ? next() : files(c, next)));
+  app.use("*", (c, next) => (PAGE_PATHS.has(c.req.path) ? next() : files(c, next)));
   app.get("*", (c) => {
     const path = c.req.path;
-    if (path.startsWith("/api/") || FILE_PATH.test(path)) {
+    if (path.startsWith("/api/") || (FILE_PATH.test(path) && !PAGE_PATHS.has(path))) {
       throw problems.notFound(`No route for GET ${path}.`);
     }
     c.header("Cache-Control", "no-cache");

@@ -44,6 +44,9 @@ export function TasksScreen({ userId }: { userId: string }) {
     <PersistQueryClientProvider
       client={queryClient}
       persistOptions={{ persister, maxAge: CACHE_MAX_AGE_MS, buster: CACHE_VERSION }}
+      // What was saved is shown at once, then read again: it may be days old, and another device
+      // may have changed it. Offline (or with writes still queued) the reads wait for the network.
+      onSuccess={() => void queryClient.invalidateQueries()}
     >
       <ApiClientProvider client={apiClient}>
         <OfflineWritesProvider writes={offlineWrites}>

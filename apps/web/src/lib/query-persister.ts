@@ -2,8 +2,11 @@ import type { PersistedClient, Persister } from "@tanstack/react-query-persist-c
 import { del, get, set } from "idb-keyval";
 import { hasIndexedDb, offlineDatabase } from "./offline-data";
 
-/** Saving the whole cache on every change would be wasteful: at most once a second. */
-const SAVE_INTERVAL_MS = 1000;
+/**
+ * Changes come in bursts (an optimistic update, then the refetch): they are saved together,
+ * soon enough that a reload right after a change still finds it.
+ */
+const SAVE_INTERVAL_MS = 100;
 
 /**
  * Keeps one user's TanStack Query cache in IndexedDB (decision 038), so a reload without a

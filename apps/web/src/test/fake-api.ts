@@ -52,7 +52,7 @@ export interface RecordedRequest {
   headers: Headers;
 }
 
-type Override = (request: RecordedRequest) => Response | Promise<Response> | undefined;
+type Override = (request: RecordedRequest) => Response | undefined | Promise<Response | undefined>;
 
 const etagOf = (task: Task) => `"${task.id}-${task.version ?? 1}"`;
 

@@ -18,7 +18,8 @@ export function renderWithApp(
   const queryClient = new QueryClient({
     defaultOptions: {
       queries: { retry: false, staleTime: Number.POSITIVE_INFINITY },
-      mutations: { retry: false },
+      // As in the app (query-client.ts): offline, changes go to the outbox, not on hold.
+      mutations: { retry: false, networkMode: "always" },
     },
   });
   const api: ApiClient = createApiClient({ fetch });
