@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createFakeApi, makeTask, problem } from "@/test/fake-api";
 import { createApiClient } from "../api-client";
-import { forgetOfflineData } from "../offline-data";
+import { forgetOfflineData } from "../offline-databases";
 import { createOfflineWrites, type OfflineEvent } from "./offline-writes";
 import { createIdbOutboxStore } from "./outbox-store";
 

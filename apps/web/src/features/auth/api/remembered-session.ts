@@ -1,3 +1,4 @@
+import { forgetOfflineData } from "@/lib/offline-databases";
 import type { Session } from "./get-session";
 
 const KEY = "todo-session";
@@ -22,10 +23,7 @@ export function readRememberedSession(): Session | null {
 export function rememberSession(session: Session | null): void {
   const previous = readRememberedSession();
   if (previous && previous.user.id !== session?.user.id) {
-    // Loaded on demand: the sign-in screen's budget has no room for IndexedDB code (decision 023).
-    void import("@/lib/offline-data")
-      .then(({ forgetOfflineData }) => forgetOfflineData(previous.user.id))
-      .catch(() => undefined);
+    forgetOfflineData(previous.user.id).catch(() => undefined);
   }
   try {
     if (session) localStorage.setItem(KEY, JSON.stringify(session));

@@ -9,6 +9,7 @@ import {
   prependToCachedLists,
   restoreTasks,
   snapshotTasks,
+  updateCachedLists,
 } from "../utils/task-cache";
 import { taskKeys } from "./task-keys";
 
@@ -57,6 +58,14 @@ export function useCreateTask(
       });
       if (!input.completed) adjustPendingCount(queryClient, userId, 1);
       return { snapshot, id };
+    },
+    // The server's task takes the temporary one's place at once, so it can be changed without
+    // waiting for the refetch (which, offline, may not come for a while).
+    onSuccess: (task, _input, context) => {
+      if (task && context)
+        updateCachedLists(queryClient, userId, (cached) =>
+          cached.id === context.id ? task : cached,
+        );
     },
     onError: (error, input, context) => {
       if (context) {
