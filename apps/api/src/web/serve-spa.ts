@@ -68,16 +68,17 @@ export function spaRoutes(distDir: string) {
   );
   // The service worker is checked for updates on every visit: never kept by HTTP caches, and
   // without an ETag, since a 304 would carry none of its headers (its policy above all).
+  // Set once the file is served (not in onFound, which runs after the body is made: headers set
+  // there are lost when no precompressed copy is sent, e.g. through app.request in tests).
   app.use(
     SERVICE_WORKER_PATH,
-    serveStatic({
-      root: distDir,
-      precompressed: true,
-      onFound: (_path, c) => {
-        c.header("Cache-Control", "no-cache");
-        c.header("Content-Security-Policy", SERVICE_WORKER_POLICY);
-      },
-    }),
+    async (c, next) => {
+      await next();
+      if (!c.res.ok) return;
+      c.header("Cache-Control", "no-cache");
+      c.header("Content-Security-Policy", SERVICE_WORKER_POLICY);
+    },
+    serveStatic({ root: distDir, precompressed: true }),
   );
   // Other files of the build (theme-init.js, the manifest, icons); "/" itself goes to index.html.
   const files = serveStatic<AppEnv>({

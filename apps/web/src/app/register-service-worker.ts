@@ -10,7 +10,8 @@ const UPDATE_CHECK_MS = 60 * 60 * 1000;
  * the prompt offers "Reload", which activates the waiting worker and reloads the page.
  */
 export function registerServiceWorker(): void {
-  if (!("serviceWorker" in navigator)) return;
+  // The dev server builds no worker (and a cached shell would hide hot reloads).
+  if (import.meta.env.DEV || !("serviceWorker" in navigator)) return;
   const update = registerSW({
     onNeedRefresh: () => appUpdate.offer(() => update(true)),
     onRegisteredSW: (_url, registration) => {
