@@ -49,6 +49,8 @@ export function pwa() {
       ],
       // No runtimeCaching on purpose: nothing fetched at run time (the API above all) is cached.
       runtimeCaching: [],
+      // Static routing: /api/* goes straight to the network, never through the worker.
+      importScripts: ["/sw-network-routes.js"],
       cleanupOutdatedCaches: true,
       // The first worker takes the open page at once, so the app works offline after one visit.
       // An update still waits for "Reload" (registerType "prompt": no skipWaiting).

@@ -79,6 +79,17 @@ describe.skipIf(skipReason !== "")("offline use", () => {
     await eventually(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(
       true,
     );
+    // API requests skip the worker altogether: its static route sends them to the network.
+    const apiSource = await page.evaluate(async () => {
+      await fetch("/api/auth/get-session");
+      const entry = performance
+        .getEntriesByType("resource")
+        .filter((e) => e.name.endsWith("/api/auth/get-session"))
+        .pop();
+      // Chromium's resource timing names the source a worker's static route chose.
+      return entry ? Reflect.get(entry, "workerMatchedSourceType") : undefined;
+    });
+    expect(apiSource).toBe("network");
     await eventually(
       async () => (await readIndexedDb(page, "todo-query-cache", "clients")).json,
     ).toContain("Delete me");
