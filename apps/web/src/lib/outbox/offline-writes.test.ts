@@ -162,6 +162,35 @@ describe("offline writes", () => {
     expect(writes.getState().waiting).toBe(0);
   });
 
+  it("sends an edit made online at once, without If-Match; it queues with it if the answer is lost", async () => {
+    const { server, network, writes, sent } = setup();
+    network.online = true;
+    await writes.replay(); // the start-up replay, with nothing to send
+    expect(
+      await writes.submit({ kind: "complete", taskId: 1, completed: true, version: 1 }),
+    ).toEqual({ queued: false, task: expect.objectContaining({ completed: true }) });
+    expect(sent()).toEqual(["PATCH /api/user-1/tasks/1/complete"]);
+    server.override((request) => {
+      if (request.method === "PUT" && server.writes().length === 2) throw new TypeError("Failed");
+      return undefined;
+    });
+    const change = {
+      kind: "update",
+      taskId: 1,
+      changes: { title: "Lost answer" },
+      base: { title: "Buy milk" },
+      version: 2,
+    } as const;
+    expect(await writes.submit(change)).toEqual({ queued: true });
+    await writes.replay();
+    expect(sent()).toEqual([
+      "PATCH /api/user-1/tasks/1/complete",
+      "PUT /api/user-1/tasks/1",
+      'PUT /api/user-1/tasks/1 "1-2"',
+    ]);
+    expect(server.tasks()[0]?.title).toBe("Lost answer");
+  });
+
   it("keeps later writes behind earlier ones: online with writes waiting, a new one queues", async () => {
     const { server, network, writes, sent } = setup();
     await writes.submit({ kind: "complete", taskId: 1, completed: true, version: 1 });

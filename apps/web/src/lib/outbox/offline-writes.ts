@@ -178,7 +178,14 @@ export function createOfflineWrites(options: OfflineWritesOptions): OfflineWrite
         return { queued: true };
       }
       try {
-        const sent = await sendWrite(api, userId, write, { keepalive });
+        // Sent at once, an edit needs no If-Match: it is made on what the user sees now, and
+        // quick edits in a row would otherwise meet 412s until each answer is in. Queued, it
+        // keeps its version, so a replay (also of this write, if its answer is lost) is merged.
+        const direct =
+          write.kind === "update" || write.kind === "complete"
+            ? { ...write, version: null }
+            : write;
+        const sent = await sendWrite(api, userId, direct, { keepalive });
         reportConflicts(sent.task, sent.conflicts);
         return { queued: false, task: sent.task };
       } catch (error) {

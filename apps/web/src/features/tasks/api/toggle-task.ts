@@ -40,8 +40,15 @@ export function useToggleTask(userId: string) {
   const writes = useOfflineWrites();
   return useMutation({
     // Offline, the change waits in the outbox and stays on screen (decision 038).
-    mutationFn: ({ id, completed, version }: ToggleTaskVariables) =>
-      writes.submit({ kind: "complete", taskId: id, completed, version: version ?? null }),
+    mutationFn: async ({ id, completed, version }: ToggleTaskVariables) => {
+      const result = await writes.submit({
+        kind: "complete",
+        taskId: id,
+        completed,
+        version: version ?? null,
+      });
+      return result.queued ? undefined : result.task;
+    },
     onMutate: async ({ id, completed }) => {
       const snapshot = await snapshotTasks(queryClient, userId);
       updateCachedLists(queryClient, userId, (task, filters) => {
@@ -55,6 +62,12 @@ export function useToggleTask(userId: string) {
       });
       adjustPendingCount(queryClient, userId, completed ? -1 : 1);
       return snapshot;
+    },
+    // The server's task (its new version above all) replaces the optimistic one at once, so a
+    // next change sends a current If-Match instead of meeting a 412 (decision 038).
+    onSuccess: (task) => {
+      if (task)
+        updateCachedLists(queryClient, userId, (cached) => (cached.id === task.id ? task : cached));
     },
     onError: (error, { id, completed }, snapshot) => {
       if (snapshot) restoreTasks(queryClient, snapshot, new Set([id]));

@@ -42,14 +42,16 @@ export function useUpdateTask(userId: string) {
   const writes = useOfflineWrites();
   return useMutation({
     // Offline, the change waits in the outbox and stays on screen (decision 038).
-    mutationFn: ({ id, input, base }: UpdateTaskVariables) =>
-      writes.submit({
+    mutationFn: async ({ id, input, base }: UpdateTaskVariables) => {
+      const result = await writes.submit({
         kind: "update",
         taskId: id,
         changes: input,
         base: valuesBefore(base, input),
         version: base?.version ?? null,
-      }),
+      });
+      return result.queued ? undefined : result.task;
+    },
     onMutate: async ({ id, input }) => {
       const snapshot = await snapshotTasks(queryClient, userId);
       // A field absent from `input` is unchanged; one present as null is cleared.
@@ -57,6 +59,12 @@ export function useUpdateTask(userId: string) {
         task.id === id ? { ...task, ...input } : task,
       );
       return snapshot;
+    },
+    // The server's task (its new version above all) replaces the optimistic one at once, so a
+    // next change sends a current If-Match instead of meeting a 412 (decision 038).
+    onSuccess: (task) => {
+      if (task)
+        updateCachedLists(queryClient, userId, (cached) => (cached.id === task.id ? task : cached));
     },
     onError: (error, { id }, snapshot) => {
       if (snapshot) restoreTasks(queryClient, snapshot, new Set([id]));
