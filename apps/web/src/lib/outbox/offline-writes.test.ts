@@ -236,6 +236,22 @@ describe("offline writes", () => {
     expect(writes.getState().waiting).toBe(0);
   });
 
+  it("without a usable outbox, an offline write fails as before instead of vanishing", async () => {
+    const { api, network } = setup();
+    const broken = createIdbOutboxStore("user-1");
+    broken.append = () => Promise.reject(new Error("QuotaExceededError"));
+    broken.list = () => Promise.reject(new Error("QuotaExceededError"));
+    const writes = createOfflineWrites({
+      api,
+      userId: "user-1",
+      store: broken,
+      isOnline: () => network.online,
+    });
+    await expect(writes.submit({ kind: "create", input: { title: "Nowhere" } })).rejects.toThrow(
+      /Cannot reach the server/,
+    );
+  });
+
   it("keeps each user's outbox apart and forgets it on sign-out", async () => {
     const { writes } = setup();
     await writes.submit({ kind: "create", input: { title: "Ann's" } });

@@ -94,13 +94,25 @@ export function createOfflineWrites(options: OfflineWritesOptions): OfflineWrite
   const emit = (event: OfflineEvent) => {
     for (const listener of eventListeners) listener(event);
   };
-  const recount = async () => setState({ waiting: (await store.list()).length });
+  // Without IndexedDB (refused, private mode) nothing can wait: writes are sent or fail at once.
+  const recount = async () => {
+    try {
+      setState({ waiting: (await store.list()).length });
+    } catch {
+      setState({ waiting: 0 });
+    }
+  };
   const loaded = recount();
   /** Other tabs of this user count the same outbox. */
   const announce = () => channel?.postMessage({ userId });
 
-  const enqueue = async (write: QueuedWrite) => {
-    await store.append(write);
+  /** Queues a write; `cause` is what the caller reports if the outbox cannot take it. */
+  const enqueue = async (write: QueuedWrite, cause: unknown) => {
+    try {
+      await store.append(write);
+    } catch {
+      throw cause;
+    }
     await recount();
     announce();
   };
@@ -173,7 +185,7 @@ export function createOfflineWrites(options: OfflineWritesOptions): OfflineWrite
       await loaded;
       const write = { ...newWrite, key: newKey() } as QueuedWrite;
       if (!isOnline() || state.waiting > 0 || running) {
-        await enqueue(write);
+        await enqueue(write, new NetworkError(new Error("offline, and the outbox is unavailable")));
         void replay();
         return { queued: true };
       }
@@ -192,7 +204,7 @@ export function createOfflineWrites(options: OfflineWritesOptions): OfflineWrite
         // No answer: the write may or may not have arrived. Its key and If-Match make sending it
         // again harmless, so it waits in the outbox like any offline write.
         if (!(error instanceof NetworkError)) throw error;
-        await enqueue(write);
+        await enqueue(write, error);
         scheduleRetry(error);
         return { queued: true };
       }

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { TasksView } from "@/features/tasks/components/tasks-view";
 import { createFakeApi, makeTask } from "@/test/fake-api";
 import { renderWithApp } from "@/test/render";
-import { SyncStatus } from "./sync-status";
+import { describeOfflineEvent, SyncStatus } from "./sync-status";
 
 function setup() {
   const api = createFakeApi([makeTask({ id: 1, title: "Buy milk" })]);
@@ -60,5 +60,21 @@ describe("changes made without a network", () => {
       "Call mom:false",
     ]);
     stop();
+  });
+});
+
+describe("describeOfflineEvent", () => {
+  it("names the fields where the other change was kept, and what was refused", () => {
+    const task = makeTask({ title: "Buy milk" });
+    expect(describeOfflineEvent({ type: "conflict", task, fields: ["title", "due_date"] })).toBe(
+      "“Buy milk” was also changed elsewhere: its title, due date kept the other change.",
+    );
+    expect(
+      describeOfflineEvent({
+        type: "refused",
+        write: { key: "k", kind: "create", input: { title: "Call mom" } },
+        error: new Error("Title too long."),
+      }),
+    ).toBe("“Call mom” not added: Title too long.");
   });
 });
