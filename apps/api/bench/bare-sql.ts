@@ -10,14 +10,14 @@ const TASK_COLUMNS = `"id", "user_id", "title", "description", "completed", "com
 
 export const bareSql = {
   /** getTask(db, userId, id). Parameters: user_id, id. */
-  getTask: `select ${TASK_COLUMNS} from "tasks" where ("tasks"."user_id" = $1 and "tasks"."id" = $2)`,
+  getTask: `select ${TASK_COLUMNS} from "tasks" where ("tasks"."user_id" = $1 and "tasks"."id" = $2 and "tasks"."deleted_at" is null)`,
 
   /**
    * listTasks(db, userId, { sort: "created", order: "desc", limit }, undefined) in
    * src/tasks/list-tasks.ts: the page, with the sort key as text for the next cursor.
    * Parameters: user_id, limit + 1.
    */
-  listPage: `select ${TASK_COLUMNS}, ("tasks"."created_at")::text from "tasks" where "tasks"."user_id" = $1 order by "tasks"."created_at" desc, "tasks"."id" desc limit $2`,
+  listPage: `select ${TASK_COLUMNS}, ("tasks"."created_at")::text from "tasks" where ("tasks"."user_id" = $1 and "tasks"."deleted_at" is null) order by "tasks"."created_at" desc, "tasks"."id" desc limit $2`,
 
   /** countByStatus in src/tasks/count-tasks.ts (the trigger-kept counters). Parameter: user_id. */
   listCount: `select "user_id", "total", "completed" from "task_counts" where "task_counts"."user_id" = $1`,
@@ -29,10 +29,10 @@ export const bareSql = {
   createTask: `insert into "tasks" (${TASK_COLUMNS}) values (default, $1, $2, $3, $4, case when $5 then now() end, $6, $7, $8, default, default, default, default) returning ${TASK_COLUMNS}`,
 
   /** updateTask(db, userId, id, { title }, undefined). Parameters: title, user_id, id. */
-  updateTitle: `update "tasks" set "title" = $1, "version" = "tasks"."version" + 1, "updated_at" = now() where ("tasks"."user_id" = $2 and "tasks"."id" = $3) returning ${TASK_COLUMNS}`,
+  updateTitle: `update "tasks" set "title" = $1, "version" = "tasks"."version" + 1, "updated_at" = now() where ("tasks"."user_id" = $2 and "tasks"."id" = $3 and "tasks"."deleted_at" is null) returning ${TASK_COLUMNS}`,
 
   /** setCompleted(db, userId, id, undefined, undefined), the toggle. Parameters: user_id, id. */
-  toggle: `update "tasks" set "completed" = not "tasks"."completed", "completed_at" = case when "tasks"."completed" then null else now() end, "version" = "tasks"."version" + 1, "updated_at" = now() where ("tasks"."user_id" = $1 and "tasks"."id" = $2) returning ${TASK_COLUMNS}`,
+  toggle: `update "tasks" set "completed" = not "tasks"."completed", "completed_at" = case when "tasks"."completed" then null else now() end, "version" = "tasks"."version" + 1, "updated_at" = now() where ("tasks"."user_id" = $1 and "tasks"."id" = $2 and "tasks"."deleted_at" is null) returning ${TASK_COLUMNS}`,
 } as const;
 
 /** The benchmarked workloads, and the statements each runs on the bare server. */

@@ -88,7 +88,13 @@ export function createApp(deps: AppDependencies) {
         origin: config.corsOrigins,
         credentials: true,
         allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allowHeaders: ["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+        allowHeaders: [
+          "Authorization",
+          "Content-Type",
+          "If-Match",
+          "If-None-Match",
+          "Idempotency-Key",
+        ],
         exposeHeaders: [
           "Link",
           "X-Total-Count",
@@ -98,6 +104,7 @@ export function createApp(deps: AppDependencies) {
           "RateLimit",
           "RateLimit-Policy",
           "X-Request-Id",
+          "Idempotent-Replayed",
           "set-auth-token",
           "set-auth-jwt",
         ],

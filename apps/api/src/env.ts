@@ -113,6 +113,13 @@ const envSchema = z.object({
   LOG_FORMAT: z.enum(["json", "pretty"], { message: "must be json or pretty" }).default("json"),
   /** Unset: no /metrics at all. Set: /metrics answers this bearer token only (decision 032). */
   METRICS_TOKEN: bearerToken.optional(),
+  /** Tasks stay this long in the trash before the server deletes them for good (decision 039). */
+  TRASH_RETENTION_DAYS: z.coerce
+    .number({ message: "must be a whole number of days from 1 to 3650" })
+    .int("must be a whole number of days from 1 to 3650")
+    .min(1, "must be a whole number of days from 1 to 3650")
+    .max(3650, "must be a whole number of days from 1 to 3650")
+    .default(30),
   WEB_DIST_DIR: z.string().min(1).optional(),
   /** Set by npm to the directory `npm start` was run from; relative paths resolve against it. */
   INIT_CWD: z.string().optional(),
@@ -150,6 +157,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     trustProxy: env.TRUST_PROXY,
     workers: env.WEB_CONCURRENCY,
+    trashRetentionDays: env.TRASH_RETENTION_DAYS,
     corsOrigins: env.CORS_ORIGINS,
     auth: {
       baseUrl,

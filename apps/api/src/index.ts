@@ -14,10 +14,12 @@ import { ConfigError, isLocalUrl, loadConfig, loadDotEnvFile } from "./env";
 import { keepHeapNearLiveData } from "./heap";
 import { answerClientErrors } from "./http/client-errors";
 import { loggableError } from "./http/loggable-error";
+import { forgetExpiredKeys } from "./idempotency/idempotency-records";
 import { answerMetricsRequests } from "./observability/cluster-metrics";
 import { createLogger } from "./observability/logger";
 import { createServer } from "./server";
 import { shutDownGracefully } from "./shutdown";
+import { purgeTrashRegularly } from "./tasks/trash-purge";
 
 function readConfig() {
   try {
@@ -116,6 +118,13 @@ if (process.argv[2] === "migrate") {
   const { app, auth } = await createServer(config, database, logger, { draining: draining.signal });
   await ensureSigningKey(database, auth);
   const stopMaintenance = keepPlannerStatistics(database, logger);
+  const stopTrashPurge = purgeTrashRegularly(database.db, {
+    retentionDays: config.trashRetentionDays,
+    logger,
+  });
+  const stopForgettingKeys = forgetExpiredKeys(database.db, (error) =>
+    logger.warn({ err: loggableError(error) }, "expired idempotency keys not deleted"),
+  );
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     // A worker's primary says it once for all of them.
     if (cluster.isPrimary) listeningLine(info.port);
@@ -129,7 +138,11 @@ if (process.argv[2] === "migrate") {
     database,
     draining,
     logger,
-    beforeDatabaseClose: stopMaintenance,
+    beforeDatabaseClose: () => {
+      stopMaintenance();
+      stopTrashPurge();
+      stopForgettingKeys();
+    },
   });
   stopRequests?.onStop(() => {
     logger.info("the primary asked this worker to stop");

@@ -176,33 +176,4 @@ describe.skipIf(skipReason !== "")("a new user's journey", () => {
     assertClean();
     await context.close();
   });
-
-  it("deletes for good when the undo window passes, or when the page is left", async () => {
-    const { page, context, assertClean } = await openPage(browser);
-    await page.goto("/sign-up");
-    await page.getByLabel("Name").fill("Deleter");
-    await page.getByLabel("Email").fill(uniqueEmail("delete"));
-    await page.getByLabel("Password").fill("correct-horse-1");
-    await page.getByRole("button", { name: "Sign up" }).click();
-    await addTask(page, "Keep me");
-    await addTask(page, "Expire me");
-    await addTask(page, "Leave me");
-
-    const expired = page.waitForResponse(
-      (response) => response.request().method() === "DELETE" && response.status() === 204,
-      { timeout: 8000 },
-    );
-    await page.getByRole("button", { name: "Delete “Expire me”" }).click();
-    // The undo window passes on its own: the DELETE goes out before anything else happens.
-    await expired;
-    await page.getByRole("button", { name: "Undo" }).waitFor({ state: "detached" });
-    await page.getByText("2 tasks left").waitFor();
-    // Leaving the page flushes a pending delete at once.
-    await page.getByRole("button", { name: "Delete “Leave me”" }).click();
-    await page.reload();
-    await eventually(() => taskTitles(page)).toEqual(["Keep me"]);
-    await page.getByText("1 task left").waitFor();
-    assertClean();
-    await context.close();
-  });
 });

@@ -75,6 +75,19 @@ const unnamedStatements = new WeakSet<Database>();
 export const statementName = (db: Database, name: string) =>
   unnamedStatements.has(db) ? "" : name;
 
+/**
+ * Runs `work` in a transaction. The transaction is a database of its own to the statement caches
+ * (perDatabase builds its statements on first use: prepared statements run on the transaction's
+ * connection, under the same names, which Postgres keeps per connection), and it inherits
+ * DATABASE_NAMED_STATEMENTS=false from `db`.
+ */
+export function inTransaction<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
+  return db.transaction((tx) => {
+    if (unnamedStatements.has(db)) unnamedStatements.add(tx);
+    return work(tx);
+  });
+}
+
 /** `build(db)` made once per database, on first use: for statements prepared once (decision 031). */
 export function perDatabase<T>(build: (db: Database) => T): (db: Database) => T {
   const made = new WeakMap<Database, T>();

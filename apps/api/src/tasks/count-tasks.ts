@@ -2,7 +2,14 @@ import { and, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { type Database, perDatabase, statementName } from "../db/client";
 import { taskCounts, tasks } from "../db/tasks-schema";
-import { filtersOf, hasFiltersBeyondStatus, orderOf, searchUsesIndex, sortKeyOf } from "./list-sql";
+import {
+  filtersOf,
+  hasFiltersBeyondStatus,
+  live,
+  orderOf,
+  searchUsesIndex,
+  sortKeyOf,
+} from "./list-sql";
 import type { ListQuery } from "./tasks.schemas";
 
 /**
@@ -65,7 +72,7 @@ export async function firstLook(
   const order = orderOf({ sort: "created", order: "desc" }, sortKeyOf("created"), tasks.id);
   const newestMatches = sql<number>`(select count(*)::int from (
       select 1 from (
-        select * from ${tasks} where ${eq(tasks.userId, userId)}
+        select * from ${tasks} where ${eq(tasks.userId, userId)} and ${live}
         order by ${sql.join(order, sql`, `)} limit ${budget.window}
       ) as newest where ${filtersOf(query, newest).all} limit ${budget.countCap + 1}
     ) as newest_matches)`;
@@ -85,7 +92,7 @@ export async function firstLook(
 async function countThroughIndex(db: Database, userId: string, query: ListQuery, cap: number) {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(sql`(
       with matches as materialized (
-        select 1 from ${tasks} where ${and(eq(tasks.userId, userId), filtersOf(query, tasks).all)}
+        select 1 from ${tasks} where ${and(eq(tasks.userId, userId), live, filtersOf(query, tasks).all)}
       )
       select 1 from matches limit ${cap + 1}
     ) as capped`);

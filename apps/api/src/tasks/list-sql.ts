@@ -18,6 +18,13 @@ import type { ListQuery } from "./tasks.schemas";
 
 type Sort = ListQuery["sort"];
 
+/**
+ * Live tasks only: every list and count leaves the trash out (decision 039). A filter on each row
+ * read, not part of an index: the list's indexes keep their ranges, and a user's trash is small
+ * (emptied after TRASH_RETENTION_DAYS).
+ */
+export const live = sql`${tasks.deletedAt} is null`;
+
 /** Where the list reads a task's columns: the table, or a subquery that selected them. */
 export interface TaskColumns {
   id: AnyColumn;

@@ -14,6 +14,7 @@ import {
   afterCursor,
   filtersOf,
   isFiltered,
+  live,
   orderOf,
   searchUsesIndex,
   sortKeyOf,
@@ -36,7 +37,7 @@ type Row = TaskRow & { sortValue: string | null };
 const columns = getTableColumns(tasks);
 
 const owned = (userId: string, cursor: Cursor | undefined, ...more: (SQL | undefined)[]) =>
-  and(eq(tasks.userId, userId), cursor && afterCursor(cursor), ...more);
+  and(eq(tasks.userId, userId), live, cursor && afterCursor(cursor), ...more);
 
 /** Unfiltered: the sort's index range from the cursor on (bench/bare-sql.ts copies this SQL). */
 function inOrder(db: Database, userId: string, query: ListQuery, cursor: Cursor | undefined) {
@@ -71,7 +72,7 @@ function buildFirstPage(db: Database, query: Pick<ListQuery, "sort" | "order">, 
   return db
     .select({ ...columns, sortValue: sql<string | null>`(${key})::text` })
     .from(tasks)
-    .where(eq(tasks.userId, sql.placeholder("userId")))
+    .where(and(eq(tasks.userId, sql.placeholder("userId")), live))
     .orderBy(...orderOf(query, key, tasks.id))
     .limit(sql.placeholder("limit"))
     .prepare(name);

@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { type Database, perDatabase, statementName } from "../db/client";
 import { tasks } from "../db/tasks-schema";
@@ -17,13 +17,17 @@ const p = sql.placeholder;
  */
 const raw = (name: string) => sql`${p(name)}`;
 
-const owned = and(eq(tasks.userId, p("userId")), eq(tasks.id, p("id")));
+/** The owner's task, live: a task in the trash (decision 039) is as missing as another user's. */
+const owned = and(eq(tasks.userId, p("userId")), eq(tasks.id, p("id")), isNull(tasks.deletedAt));
 
 /** If-Match: the row's version is one of `versions` (an int array; empty matches nothing). */
 const versionIn = sql`${tasks.version} = any(${p("versions")})`;
 
 /** Every write moves the version (the ETag) and updated_at. */
 export const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
+
+/** A move to the trash, by one task or in bulk (clear completed). */
+export const toTrash = { deletedAt: sql`now()`, ...bump };
 
 /** Set by the UPDATE statements for each field a request may change. */
 const SETTERS = {
@@ -63,12 +67,19 @@ function build(db: Database) {
       })
       .returning()
       .prepare(named("task_create")),
-    delete: db.delete(tasks).where(owned).returning({ id: tasks.id }).prepare(named("task_delete")),
+    // DELETE moves the task to the trash (decision 039): an UPDATE, so it can be restored.
+    delete: db
+      .update(tasks)
+      .set(toTrash)
+      .where(owned)
+      .returning({ id: tasks.id })
+      .prepare(named("task_trash")),
     deleteIfMatch: db
-      .delete(tasks)
+      .update(tasks)
+      .set(toTrash)
       .where(and(owned, versionIn))
       .returning({ id: tasks.id })
-      .prepare(named("task_delete_if_match")),
+      .prepare(named("task_trash_if_match")),
   };
 }
 

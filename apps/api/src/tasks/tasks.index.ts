@@ -13,6 +13,8 @@ import * as handlers from "./tasks.handlers";
 import { TASK_NOT_FOUND } from "./tasks.queries";
 import * as routes from "./tasks.routes";
 import { READ_ONLY_FIELDS } from "./tasks.schemas";
+import * as trashHandlers from "./trash.handlers";
+import * as trashRoutes from "./trash.routes";
 
 export function taskRoutes(options: {
   verifyToken: VerifyToken;
@@ -31,6 +33,7 @@ export function taskRoutes(options: {
   const guard = requireOwner(options.verifyToken);
   // "/tasks/*" matches "/tasks" too in Hono: one registration covers every task route.
   app.use("/:user_id/tasks/*", guard);
+  app.use("/:user_id/trash/*", guard);
 
   if (options.rateLimitPerMinute > 0) {
     const limiter = rateLimiter<AppEnv>({
@@ -56,6 +59,7 @@ export function taskRoutes(options: {
       },
     });
     app.use("/:user_id/tasks/*", limiter);
+    app.use("/:user_id/trash/*", limiter);
   }
 
   // Fixed paths first: "/tasks/completed" must not be read as a task id.
@@ -67,5 +71,10 @@ export function taskRoutes(options: {
     .openapi(routes.getOne, handlers.getOne)
     .openapi(routes.update, handlers.update)
     .openapi(routes.remove, handlers.remove)
-    .openapi(routes.complete, handlers.complete);
+    .openapi(routes.complete, handlers.complete)
+    .openapi(trashRoutes.restore, trashHandlers.restore)
+    .openapi(trashRoutes.history, trashHandlers.history)
+    .openapi(trashRoutes.listTrash, trashHandlers.listTrash)
+    .openapi(trashRoutes.emptyTrash, trashHandlers.emptyTrash)
+    .openapi(trashRoutes.purgeOne, trashHandlers.purgeOne);
 }

@@ -1,10 +1,11 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { type TaskRow, tasks } from "../db/tasks-schema";
 import { problems } from "../http/problem";
 import {
   bump,
   statementsOf,
+  toTrash,
   UPDATABLE_FIELDS,
   type UpdatableField,
   updateStatement,
@@ -118,6 +119,7 @@ export function setCompleted(
   );
 }
 
+/** Moves a live task to the trash (decision 039); a task already there is not found. */
 export async function deleteTask(
   db: Database,
   userId: string,
@@ -142,15 +144,17 @@ export async function completeAll(
   const rows = await db
     .update(tasks)
     .set({ completed, completedAt: completedAtFor(completed), ...bump })
-    .where(and(eq(tasks.userId, userId), eq(tasks.completed, !completed)))
+    .where(and(eq(tasks.userId, userId), eq(tasks.completed, !completed), isNull(tasks.deletedAt)))
     .returning({ id: tasks.id });
   return rows.length;
 }
 
+/** "Clear completed" moves the completed tasks to the trash, like DELETE of each (decision 039). */
 export async function clearCompleted(db: Database, userId: string): Promise<number> {
   const rows = await db
-    .delete(tasks)
-    .where(and(eq(tasks.userId, userId), eq(tasks.completed, true)))
+    .update(tasks)
+    .set(toTrash)
+    .where(and(eq(tasks.userId, userId), eq(tasks.completed, true), isNull(tasks.deletedAt)))
     .returning({ id: tasks.id });
   return rows.length;
 }

@@ -2,6 +2,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { emptyBodyIsNoBody } from "../http/empty-body";
 import { ProblemSchema } from "../http/problem-schema";
 import {
+  idempotencyAnswers,
+  idempotencyKeyParameter,
+  replayedHeader,
+} from "../idempotency/idempotency-openapi";
+import { idempotent } from "../idempotency/idempotent";
+import {
   CompleteAllSchema,
   DeletedCountSchema,
   ListQuerySchema,
@@ -14,10 +20,10 @@ import {
   UserParamsSchema,
 } from "./tasks.schemas";
 
-const tags = ["Tasks"];
-const security = [{ bearerAuth: [] }];
+export const tags = ["Tasks"];
+export const security = [{ bearerAuth: [] }];
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { "application/json": { schema } },
   description,
 });
@@ -25,20 +31,20 @@ const body = <T extends z.ZodType>(schema: T, required: boolean) => ({
   content: { "application/json": { schema } },
   required,
 });
-const problem = (description: string) => ({
+export const problem = (description: string) => ({
   content: { "application/problem+json": { schema: ProblemSchema } },
   description,
 });
-const text = { type: "string" } as const;
-const etag = { ETag: { schema: text, description: "Current version, for If-Match" } };
-const ifMatch = z.object({
+export const text = { type: "string" } as const;
+export const etag = { ETag: { schema: text, description: "Current version, for If-Match" } };
+export const ifMatch = z.object({
   "if-match": z
     .string()
     .optional()
     .openapi({ description: "Write only if the task still has this ETag" }),
 });
 
-const guarded = {
+export const guarded = {
   401: problem("Missing, malformed, forged or expired token"),
   403: problem("The token belongs to another user"),
   422: problem("Invalid query or body"),
@@ -51,7 +57,7 @@ const withBody = {
   415: problem("Body is not JSON"),
 };
 const missing = { 404: problem("No such task for this user") };
-const stale = { 412: problem("If-Match does not match the current ETag") };
+export const stale = { 412: problem("If-Match does not match the current ETag") };
 const changedTask = {
   200: { ...json(TaskSchema, "The updated task"), headers: etag },
   ...guarded,
@@ -92,38 +98,59 @@ export const list = createRoute({
 });
 
 export const create = createRoute({
+  middleware: [idempotent] as const,
   method: "post",
   path: "/{user_id}/tasks",
   tags,
   security,
   summary: "Create a task",
+  parameters: [idempotencyKeyParameter],
   request: { params: UserParamsSchema, body: body(TaskCreateSchema, true) },
   responses: {
-    201: { ...json(TaskSchema, "Created"), headers: { ...etag, Location: { schema: text } } },
+    201: {
+      ...json(TaskSchema, "Created"),
+      headers: { ...etag, Location: { schema: text }, ...replayedHeader },
+    },
     ...guarded,
     ...withBody,
+    ...idempotencyAnswers,
   },
 });
 
 export const completeAll = createRoute({
-  middleware: [emptyBodyIsNoBody] as const,
+  middleware: [emptyBodyIsNoBody, idempotent] as const,
   method: "post",
   path: "/{user_id}/tasks/complete-all",
   tags,
   security,
   summary: "Mark every task complete (or, with completed=false, pending)",
+  parameters: [idempotencyKeyParameter],
   request: { params: UserParamsSchema, body: body(CompleteAllSchema, false) },
-  responses: { 200: json(UpdatedCountSchema, "How many tasks changed"), ...guarded, ...withBody },
+  responses: {
+    200: { ...json(UpdatedCountSchema, "How many tasks changed"), headers: replayedHeader },
+    ...guarded,
+    ...withBody,
+    ...idempotencyAnswers,
+  },
 });
 
 export const clearCompleted = createRoute({
+  middleware: [idempotent] as const,
   method: "delete",
   path: "/{user_id}/tasks/completed",
   tags,
   security,
-  summary: "Delete every completed task",
+  summary: "Move every completed task to the trash",
+  parameters: [idempotencyKeyParameter],
   request: { params: UserParamsSchema },
-  responses: { 200: json(DeletedCountSchema, "How many tasks were deleted"), ...guarded },
+  responses: {
+    200: {
+      ...json(DeletedCountSchema, "How many tasks were moved to the trash"),
+      headers: replayedHeader,
+    },
+    ...guarded,
+    ...idempotencyAnswers,
+  },
 });
 
 export const getOne = createRoute({
@@ -159,9 +186,9 @@ export const remove = createRoute({
   path: "/{user_id}/tasks/{id}",
   tags,
   security,
-  summary: "Delete a task",
+  summary: "Move a task to the trash (restore it with POST …/restore)",
   request: { params: TaskParamsSchema, headers: ifMatch },
-  responses: { 204: { description: "Deleted" }, ...guarded, ...missing, ...stale },
+  responses: { 204: { description: "Moved to the trash" }, ...guarded, ...missing, ...stale },
 });
 
 export const complete = createRoute({

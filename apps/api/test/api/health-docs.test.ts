@@ -49,6 +49,10 @@ describe("OpenAPI and docs", () => {
         "/api/{user_id}/tasks/completed",
         "/api/{user_id}/tasks/{id}",
         "/api/{user_id}/tasks/{id}/complete",
+        "/api/{user_id}/tasks/{id}/history",
+        "/api/{user_id}/tasks/{id}/restore",
+        "/api/{user_id}/trash",
+        "/api/{user_id}/trash/{id}",
         "/health",
         "/ready",
       ].sort(),
@@ -63,6 +67,17 @@ describe("OpenAPI and docs", () => {
       scheme: "bearer",
     });
     expect(doc.components.schemas.Task.required).toContain("due_date");
+    expect(doc.components.schemas.TrashedTask.allOf).toEqual([
+      { $ref: "#/components/schemas/Task" },
+      expect.objectContaining({ required: ["deleted_at"] }),
+    ]);
+    expect(Object.keys(doc.paths["/api/{user_id}/trash"]).sort()).toEqual(["delete", "get"]);
+    for (const [path, item] of Object.entries<Record<string, { security?: unknown }>>(doc.paths)) {
+      if (!path.startsWith("/api/")) continue;
+      for (const [method, operation] of Object.entries(item)) {
+        expect(operation.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
+      }
+    }
     expect(
       doc.paths["/api/{user_id}/tasks"].get.parameters.map((p: { name: string }) => p.name),
     ).toEqual(

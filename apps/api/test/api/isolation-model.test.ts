@@ -19,6 +19,8 @@ interface ModelTask {
   title: string;
   completed: boolean;
   version: number;
+  /** In the trash (decision 039): out of lists and the task routes, until restored or purged. */
+  trashed: boolean;
 }
 
 /** No task ever has this id. */
@@ -38,7 +40,11 @@ type Op =
       ifMatch: IfMatch;
       completed: boolean;
     }
-  | { kind: "delete"; actor: number; path: number; target: number; ifMatch: IfMatch }
+  | { kind: "delete" | "restore"; actor: number; path: number; target: number; ifMatch: IfMatch }
+  | { kind: "purge"; actor: number; path: number; target: number; ifMatch: IfMatch }
+  | { kind: "history"; actor: number; path: number; target: number; ifMatch: IfMatch }
+  | { kind: "emptyTrash"; actor: number; path: number }
+  | { kind: "trash"; actor: number; path: number }
   | { kind: "completeAll"; actor: number; path: number; completed: boolean }
   | { kind: "clearCompleted"; actor: number; path: number }
   | { kind: "list"; actor: number; path: number; status: "all" | "pending" | "completed" };
@@ -87,6 +93,29 @@ const op: fc.Arbitrary<Op> = fc
     }),
     fc.record({ kind: fc.constant("delete" as const), actor: user, path: pathOf, target, ifMatch }),
     fc.record({
+      kind: fc.constant("restore" as const),
+      actor: user,
+      path: pathOf,
+      target,
+      ifMatch,
+    }),
+    fc.record({
+      kind: fc.constant("purge" as const),
+      actor: user,
+      path: pathOf,
+      target,
+      ifMatch,
+    }),
+    fc.record({
+      kind: fc.constant("history" as const),
+      actor: user,
+      path: pathOf,
+      target,
+      ifMatch,
+    }),
+    fc.record({ kind: fc.constant("emptyTrash" as const), actor: user, path: pathOf }),
+    fc.record({ kind: fc.constant("trash" as const), actor: user, path: pathOf }),
+    fc.record({
       kind: fc.constant("completeAll" as const),
       actor: user,
       path: pathOf,
@@ -117,22 +146,24 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** Empties every user's tasks through the API, so that each run starts from an empty model. */
+/** Empties every user's tasks and trash through the API, so that each run starts from an empty model. */
 async function emptyEveryone() {
   for (const owner of users) {
     await server.call("POST", `/api/${owner.id}/tasks/complete-all`, { token: owner.jwt });
     await server.call("DELETE", `/api/${owner.id}/tasks/completed`, { token: owner.jwt });
+    await server.call("DELETE", `/api/${owner.id}/trash`, { token: owner.jwt });
   }
 }
 
 const etag = (id: number, version: number) => `"${id}-${version}"`;
 
 /** Runs one operation against the server and checks the answer against the model, then updates it. */
-async function step(model: Map<number, ModelTask>, known: number[], o: Op) {
+async function step(model: Map<number, ModelTask>, known: Map<number, number>, o: Op) {
   operations += 1;
   const actor = users[o.actor] as TestUser;
   const pathUser = users[o.path] as TestUser;
   const base = `/api/${pathUser.id}/tasks`;
+  const trashBase = `/api/${pathUser.id}/trash`;
   const send = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
     server.call(method, path, { token: actor.jwt, body, headers });
   const foreignPath = o.path !== o.actor;
@@ -147,8 +178,14 @@ async function step(model: Map<number, ModelTask>, known: number[], o: Op) {
     expectStatus(response, 201);
     const task = response.body as TaskJson;
     expect(task).toMatchObject({ title: o.title, completed: o.completed, user_id: actor.id });
-    model.set(task.id, { owner: o.actor, title: o.title, completed: o.completed, version: 1 });
-    known.push(task.id);
+    model.set(task.id, {
+      owner: o.actor,
+      title: o.title,
+      completed: o.completed,
+      version: 1,
+      trashed: false,
+    });
+    known.set(task.id, o.actor);
     return;
   }
   if (o.kind === "list") {
@@ -156,7 +193,7 @@ async function step(model: Map<number, ModelTask>, known: number[], o: Op) {
     if (foreignPath) return expectStatus(response, 403);
     expectStatus(response, 200);
     const expected = [...model.entries()]
-      .filter(([, task]) => task.owner === o.actor)
+      .filter(([, task]) => task.owner === o.actor && !task.trashed)
       .filter(([, task]) => o.status === "all" || task.completed === (o.status === "completed"))
       .map(([id, task]) => ({ id, title: task.title, completed: task.completed }));
     const seen = (response.body as TaskJson[]).map(({ id, title, completed }) => ({
@@ -168,6 +205,23 @@ async function step(model: Map<number, ModelTask>, known: number[], o: Op) {
     expect(response.headers.get("x-total-count")).toBe(String(expected.length));
     return;
   }
+  if (o.kind === "trash" || o.kind === "emptyTrash") {
+    const response =
+      o.kind === "trash"
+        ? await send("GET", `${trashBase}?limit=200`)
+        : await send("DELETE", trashBase);
+    if (foreignPath) return expectStatus(response, 403);
+    expectStatus(response, 200);
+    const trashed = [...model.entries()].filter(([, t]) => t.owner === o.actor && t.trashed);
+    if (o.kind === "trash") {
+      const seen = (response.body as TaskJson[]).map((t) => t.id).sort((x, y) => x - y);
+      expect(seen).toEqual(trashed.map(([id]) => id).sort((x, y) => x - y));
+    } else {
+      expect(response.body).toEqual({ purged: trashed.length });
+      for (const [id] of trashed) model.delete(id);
+    }
+    return;
+  }
   if (o.kind === "completeAll" || o.kind === "clearCompleted") {
     const response =
       o.kind === "completeAll"
@@ -175,7 +229,7 @@ async function step(model: Map<number, ModelTask>, known: number[], o: Op) {
         : await send("DELETE", `${base}/completed`);
     if (foreignPath) return expectStatus(response, 403);
     expectStatus(response, 200);
-    const mine = [...model.entries()].filter(([, task]) => task.owner === o.actor);
+    const mine = [...model.entries()].filter(([, task]) => task.owner === o.actor && !task.trashed);
     if (o.kind === "completeAll") {
       const changed = mine.filter(([, task]) => task.completed !== o.completed);
       expect(response.body).toEqual({ updated: changed.length });
@@ -186,13 +240,17 @@ async function step(model: Map<number, ModelTask>, known: number[], o: Op) {
     } else {
       const done = mine.filter(([, task]) => task.completed);
       expect(response.body).toEqual({ deleted: done.length });
-      for (const [id] of done) model.delete(id);
+      for (const [, task] of done) {
+        task.trashed = true;
+        task.version += 1;
+      }
     }
     return;
   }
 
-  // Operations on one task: any id ever seen (anyone's, live or deleted) or one that never existed.
-  const candidates = [...known, NEVER_EXISTED];
+  // Operations on one task: any id ever seen (anyone's, live, trashed or purged) or one that never
+  // existed.
+  const candidates = [...known.keys(), NEVER_EXISTED];
   const id = candidates[o.target % candidates.length] as number;
   const task = model.get(id);
   const others = [...model.entries()].filter(([other]) => other !== id);
@@ -205,6 +263,37 @@ async function step(model: Map<number, ModelTask>, known: number[], o: Op) {
     headers["If-Match"] = other ? etag(other[0], other[1].version) : etag(id, version + 3);
   }
   const path = `${base}/${id}`;
+  if (o.kind === "history") {
+    const response = await send("GET", `${path}/history`);
+    if (foreignPath) return expectStatus(response, 403);
+    // Readable for every task the user ever had, purged ones too.
+    return expectStatus(response, known.get(id) === o.actor ? 200 : 404);
+  }
+  if (o.kind === "purge" || o.kind === "restore") {
+    const response =
+      o.kind === "purge"
+        ? await send("DELETE", `${trashBase}/${id}`)
+        : await send("POST", `${path}/restore`, undefined, headers);
+    if (foreignPath) return expectStatus(response, 403);
+    const owned = task !== undefined && task.owner === o.actor;
+    if (o.kind === "purge") {
+      if (!owned || !task.trashed) return expectStatus(response, 404);
+      expectStatus(response, 204);
+      model.delete(id);
+      return;
+    }
+    if (!owned) return expectStatus(response, 404);
+    if (task.trashed) {
+      if (o.ifMatch === "stale" || o.ifMatch === "otherTask") return expectStatus(response, 412);
+      task.trashed = false;
+      task.version += 1;
+    }
+    // A live task is answered as it is, whatever If-Match says: the restore is already done.
+    expectStatus(response, 200);
+    expect(response.body).toMatchObject({ id, title: task.title, completed: task.completed });
+    expect(response.headers.get("etag")).toBe(etag(id, task.version));
+    return;
+  }
   const response =
     o.kind === "get"
       ? await send("GET", path)
@@ -217,8 +306,8 @@ async function step(model: Map<number, ModelTask>, known: number[], o: Op) {
             : await send("DELETE", path, undefined, headers);
 
   if (foreignPath) return expectStatus(response, 403);
-  const mine = task !== undefined && task.owner === o.actor;
-  // Another user's task, a deleted one and one that never existed all look the same.
+  const mine = task !== undefined && task.owner === o.actor && !task.trashed;
+  // Another user's task, a trashed or purged one and one that never existed all look the same.
   if (!mine) {
     expectStatus(response, 404);
     expect(response.headers.get("etag")).toBeNull();
@@ -233,7 +322,8 @@ async function step(model: Map<number, ModelTask>, known: number[], o: Op) {
   if (o.ifMatch === "stale" || o.ifMatch === "otherTask") return expectStatus(response, 412);
   if (o.kind === "delete") {
     expectStatus(response, 204);
-    model.delete(id);
+    task.trashed = true;
+    task.version += 1;
     return;
   }
   expectStatus(response, 200);
@@ -253,15 +343,24 @@ describe("isolation against a model", () => {
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 40 }), async (ops) => {
         await emptyEveryone();
         const model = new Map<number, ModelTask>();
-        const known: number[] = [];
+        const known = new Map<number, number>();
         for (const o of ops) await step(model, known, o);
         for (const [index, owner] of users.entries()) {
           const list = await server.call("GET", `/api/${owner.id}/tasks?limit=200`, {
             token: owner.jwt,
           });
-          const expected = [...model.entries()].filter(([, task]) => task.owner === index);
+          const expected = [...model.entries()].filter(
+            ([, task]) => task.owner === index && !task.trashed,
+          );
           expect((list.body as TaskJson[]).map((t) => t.id).sort()).toEqual(
             expected.map(([id]) => id).sort(),
+          );
+          const trash = await server.call("GET", `/api/${owner.id}/trash?limit=200`, {
+            token: owner.jwt,
+          });
+          const trashed = [...model.entries()].filter(([, t]) => t.owner === index && t.trashed);
+          expect((trash.body as TaskJson[]).map((t) => t.id).sort()).toEqual(
+            trashed.map(([id]) => id).sort(),
           );
         }
       }),

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DatabaseHandle, usePostgres } from "../../src/db/client";
+import { type DatabaseHandle, inTransaction, usePostgres } from "../../src/db/client";
 import { listTasks } from "../../src/tasks/list-tasks";
 import { createTask, getTask, setCompleted, updateTask } from "../../src/tasks/tasks.queries";
 import { ListQuerySchema } from "../../src/tasks/tasks.schemas";
@@ -27,6 +27,8 @@ async function preparedNamesAfterWork(namedStatements: boolean) {
   const owner = `someone-${namedStatements}`;
   try {
     const task = await createTask(database.db, owner, { title: "t" });
+    // A transaction (an Idempotency-Key request, decision 037) follows the same setting.
+    await inTransaction(database.db, (tx) => createTask(tx, `${owner}-tx`, { title: "in one" }));
     await getTask(database.db, owner, task.id);
     await updateTask(database.db, owner, task.id, { title: "u" }, [task.version]);
     await setCompleted(database.db, owner, task.id, undefined, undefined);

@@ -112,6 +112,23 @@ describe("ETags over real HTTP with compression", () => {
       headers: { "If-Match": etag },
     });
     expect(removed.status).toBe(204);
+
+    // Into the trash (version 4) and back with the ETag the trash answered (decision 039).
+    const trash = await send(`${server.base}/api/${user.id}/trash`);
+    const [trashed] = (await trash.json()) as { id: number; version: number }[];
+    expect(trashed).toMatchObject({ id, version: 4 });
+    const staleRestore = await send(`${tasks()}/${id}/restore`, {
+      method: "POST",
+      headers: { "If-Match": `"${id}-3"` },
+    });
+    expect(staleRestore.status).toBe(412);
+    const restored = await send(`${tasks()}/${id}/restore`, {
+      method: "POST",
+      headers: { "If-Match": `"${id}-4"` },
+    });
+    expect(restored.status).toBe(200);
+    expect(restored.headers.get("etag")).toBe(`"${id}-5"`);
+    expect((await send(`${tasks()}/${id}`)).status).toBe(200);
   });
 
   it("lists are still compressed, and carry no ETag to weaken", async () => {

@@ -300,4 +300,14 @@ describe("loadConfig", () => {
       ]);
     }
   });
+
+  it("keeps tasks in the trash 30 days unless TRASH_RETENTION_DAYS says otherwise", () => {
+    expect(loadConfig({}).trashRetentionDays).toBe(30);
+    expect(loadConfig({ TRASH_RETENTION_DAYS: "7" }).trashRetentionDays).toBe(7);
+    for (const value of ["0", "-1", "1.5", "a week", "3651"]) {
+      expect(problemsOf({ TRASH_RETENTION_DAYS: value }), value).toEqual([
+        "TRASH_RETENTION_DAYS must be a whole number of days from 1 to 3650",
+      ]);
+    }
+  });
 });

@@ -7,6 +7,7 @@ export function AppRoutes() {
   const { pathname } = useLocation();
   switch (pathname) {
     case "/":
+    case "/trash":
       return <TasksRoute />;
     case "/sign-in":
       return <SignInRoute />;

@@ -5,7 +5,7 @@ import { onSessionChangeElsewhere } from "@/lib/session-channel";
 /**
  * Keeps this tab on the same user as the server: reads the session at start, re-reads it when the
  * tab becomes visible or another tab signs in or out. The task screen registers what must happen
- * before the user may change (pending deletes, decision 016) and is remounted for a new user.
+ * before the user may change (forget the token, decision 016) and is remounted for a new user.
  */
 export function SessionSync() {
   const session = useSessionStore();
@@ -16,7 +16,7 @@ export function SessionSync() {
       if (document.visibilityState === "visible") void session.refresh();
     };
     const stop = onSessionChangeElsewhere(async () => {
-      // The previous user's deletes go out with their token before the session is re-read.
+      // The previous user's screen lets go of their token before the session is re-read.
       await session.runBeforeChange();
       await session.refresh();
     });

@@ -1,6 +1,5 @@
 import type { SessionStore } from "@/features/auth/api/session-store";
 import { endRefusedSession } from "@/features/auth/api/sign-out";
-import { createPendingDeletes } from "@/features/tasks/utils/pending-deletes";
 import { createApiClient } from "@/lib/api-client";
 import { createOfflineWrites } from "@/lib/outbox/offline-writes";
 import { createIdbOutboxStore } from "@/lib/outbox/outbox-store";
@@ -15,7 +14,6 @@ export function createTaskClients(session: SessionStore, userId: string) {
     // here and on the server (else a reload would sign back in with the cookie); the route guard
     // then shows sign-in and this screen, with its caches, is unmounted.
     onUnauthorized: () => {
-      pendingDeletes.discard();
       apiClient.clearToken();
       endRefusedSession(session);
     },
@@ -25,11 +23,10 @@ export function createTaskClients(session: SessionStore, userId: string) {
     userId,
     store: createIdbOutboxStore(userId),
   });
-  const pendingDeletes = createPendingDeletes(offlineWrites, queryClient);
   // Saved only while this user is the signed-in one: sign-out deletes what was kept (038).
   const persister = createQueryPersister(userId, () => {
     const state = session.getState();
     return state.status === "ready" && state.session?.user.id === userId;
   });
-  return { queryClient, apiClient, pendingDeletes, offlineWrites, persister };
+  return { queryClient, apiClient, offlineWrites, persister };
 }

@@ -4,9 +4,10 @@ import { ToastProvider } from "@/components/ui/toast";
 import { useSessionStore } from "@/features/auth/api/session-context";
 import { SyncStatus } from "@/features/offline/components/sync-status";
 import { TasksView } from "@/features/tasks/components/tasks-view";
-import { PendingDeletesProvider } from "@/features/tasks/hooks/pending-deletes-context";
+import { TrashView } from "@/features/trash/components/trash-view";
 import { ApiClientProvider } from "@/lib/api-client-context";
 import { OfflineWritesProvider } from "@/lib/outbox/offline-writes-context";
+import { Link, useLocation } from "@/lib/router";
 import { followOfflineWrites } from "./online-manager";
 import { CACHE_MAX_AGE_MS, CACHE_VERSION } from "./query-client";
 import { createTaskClients } from "./task-clients";
@@ -14,20 +15,22 @@ import { createTaskClients } from "./task-clients";
 /** The signed-in screen, loaded as its own chunk (decision 023), for one user. */
 export function TasksScreen({ userId }: { userId: string }) {
   const session = useSessionStore();
-  const [{ queryClient, apiClient, pendingDeletes, offlineWrites, persister }] = useState(() =>
+  const [{ queryClient, apiClient, offlineWrites, persister }] = useState(() =>
     createTaskClients(session, userId),
   );
+  const { pathname } = useLocation();
+  const inTrash = pathname === "/trash";
 
-  // Before sign-out or a change of user in another tab: this user's pending deletes and queued
-  // writes go out with this user's token (decisions 016, 038), then the token is forgotten.
+  // Before sign-out or a change of user in another tab: this user's queued writes go out with
+  // this user's token (decision 038), then the token is forgotten (decision 016). Deletes no
+  // longer wait in the page for an undo window (decision 039).
   useEffect(
     () =>
       session.beforeChange(async () => {
-        await pendingDeletes.flush();
         await offlineWrites.replay();
         apiClient.clearToken();
       }),
-    [session, pendingDeletes, offlineWrites, apiClient],
+    [session, offlineWrites, apiClient],
   );
 
   // Queued writes go out when the network returns; queries wait until they have (decision 038).
@@ -50,13 +53,19 @@ export function TasksScreen({ userId }: { userId: string }) {
     >
       <ApiClientProvider client={apiClient}>
         <OfflineWritesProvider writes={offlineWrites}>
-          <PendingDeletesProvider store={pendingDeletes}>
-            <ToastProvider>
-              <h1 className="visually-hidden">Your tasks</h1>
-              <SyncStatus />
-              <TasksView userId={userId} />
-            </ToastProvider>
-          </PendingDeletesProvider>
+          <ToastProvider>
+            <h1 className="visually-hidden">{inTrash ? "Your trash" : "Your tasks"}</h1>
+            <nav className="screen-nav" aria-label="Views">
+              <Link to="/" aria-current={inTrash ? undefined : "page"}>
+                Tasks
+              </Link>
+              <Link to="/trash" aria-current={inTrash ? "page" : undefined}>
+                Trash
+              </Link>
+            </nav>
+            <SyncStatus />
+            {inTrash ? <TrashView userId={userId} /> : <TasksView userId={userId} />}
+          </ToastProvider>
         </OfflineWritesProvider>
       </ApiClientProvider>
     </PersistQueryClientProvider>

@@ -16,7 +16,7 @@ export interface RequestOptions {
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
   signal?: AbortSignal;
-  /** Lets the request outlive the page (used to flush pending deletes on page hide). */
+  /** Lets the request outlive the page (`fetch(…, { keepalive: true })`). */
   keepalive?: boolean;
 }
 
@@ -30,7 +30,7 @@ export interface ApiClient {
   request<T>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   /** A JWT valid for at least the refresh margin, fetched from `/api/auth/token` when needed. */
   getToken(options?: { force?: boolean }): Promise<string>;
-  /** The cached token if still valid, without any request (for page-hide flushes). */
+  /** The cached token if still valid, without any request. */
   peekToken(): string | null;
   /** Forget the cached JWT (on sign-out); a token request still in flight is discarded too. */
   clearToken(): void;

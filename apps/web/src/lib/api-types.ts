@@ -3,42 +3,26 @@
  * import this file together with `api-client.ts` and `api-errors.ts`.
  */
 
-export type Priority = "low" | "medium" | "high";
-export const PRIORITIES: readonly Priority[] = ["low", "medium", "high"];
+import type { components, paths } from "./api-schema";
 
-export interface Task {
-  id: number;
-  user_id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  completed_at: string | null;
-  priority: Priority;
-  tags: string[];
-  due_date: string | null;
-  created_at: string;
-  updated_at: string;
-  /** Bumped by every write; the ETag is `"<id>-<version>"` (sent as If-Match by queued edits). */
-  version?: number;
-}
+// Every type here is read from api-schema.d.ts, which `npm run api:types` generates from the API's
+// /openapi.json: the web app and the API cannot drift (a stale file fails the API's unit tests).
 
-export type TaskStatus = "all" | "pending" | "completed";
-export type TaskSort = "created" | "updated" | "title" | "due_date" | "priority";
-export type SortOrder = "asc" | "desc";
+type Schemas = components["schemas"];
+type Operation<P extends keyof paths, M extends keyof paths[P]> = paths[P][M];
+type JsonBody<T> = T extends { content: { "application/json": infer Body } } ? Body : never;
+
+export type Task = Schemas["Task"];
+export type Priority = Task["priority"];
+export const PRIORITIES = ["low", "medium", "high"] as const satisfies readonly Priority[];
 
 /** Query of `GET /api/{user_id}/tasks`. */
-export interface ListTasksParams {
-  status?: TaskStatus;
-  q?: string;
-  priority?: Priority;
-  tag?: string;
-  due_before?: string;
-  due_after?: string;
-  sort?: TaskSort;
-  order?: SortOrder;
-  limit?: number;
-  cursor?: string;
-}
+export type ListTasksParams = NonNullable<
+  Operation<"/api/{user_id}/tasks", "get">["parameters"]["query"]
+>;
+export type TaskStatus = NonNullable<ListTasksParams["status"]>;
+export type TaskSort = NonNullable<ListTasksParams["sort"]>;
+export type SortOrder = NonNullable<ListTasksParams["order"]>;
 
 /** One page of `GET /api/{user_id}/tasks`: body plus the paging headers. */
 export interface TaskPage {
@@ -55,49 +39,32 @@ export interface TaskPage {
 }
 
 /** Body of `POST /api/{user_id}/tasks`. */
-export interface CreateTaskInput {
-  title: string;
-  description?: string | null;
-  priority?: Priority;
-  tags?: string[];
-  due_date?: string | null;
-  completed?: boolean;
-}
+export type CreateTaskInput = JsonBody<Operation<"/api/{user_id}/tasks", "post">["requestBody"]>;
 
 /** Body of `PUT /api/{user_id}/tasks/{id}`: any non-empty subset of the writable fields. */
-export type UpdateTaskInput = Partial<CreateTaskInput>;
+export type UpdateTaskInput = JsonBody<
+  Operation<"/api/{user_id}/tasks/{id}", "put">["requestBody"]
+>;
 
 /** Body of `PATCH /api/{user_id}/tasks/{id}/complete`: omit to toggle. */
-export interface SetCompletionInput {
-  completed?: boolean;
-}
+export type SetCompletionInput = Schemas["TaskComplete"];
 
-/** `POST /api/{user_id}/tasks/complete-all` */
-export interface CompleteAllInput {
-  completed?: boolean;
-}
-export interface CompleteAllResult {
-  updated: number;
-}
+/**
+ * `POST /api/{user_id}/tasks/complete-all`. The document gives `completed` as always present (the
+ * server fills in its default, true), but a request may leave it out.
+ */
+export type CompleteAllInput = Partial<Schemas["CompleteAll"]>;
+export type CompleteAllResult = Schemas["UpdatedCount"];
 
 /** `DELETE /api/{user_id}/tasks/completed` */
-export interface ClearCompletedResult {
-  deleted: number;
-}
+export type ClearCompletedResult = Schemas["DeletedCount"];
 
 /** `application/problem+json` error body. */
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  request_id?: string;
-  errors?: { path: string; message: string }[];
-}
+export type ProblemDetails = Schemas["Problem"];
 
-/** The task's ETag, for If-Match; null when the version is unknown (an older server). */
-export function taskEtag(task: Pick<Task, "id" | "version">): string | null {
-  return task.version === undefined ? null : `"${task.id}-${task.version}"`;
+/** The task's ETag, for If-Match (queued edits, decision 038). */
+export function taskEtag(task: Pick<Task, "id" | "version">): string {
+  return `"${task.id}-${task.version}"`;
 }
 
 export const taskPaths = {

@@ -40,6 +40,7 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     due_date: null,
     created_at: now,
     updated_at: now,
+    version: 1,
     ...overrides,
   };
 }
@@ -54,7 +55,7 @@ export interface RecordedRequest {
 
 type Override = (request: RecordedRequest) => Response | undefined | Promise<Response | undefined>;
 
-const etagOf = (task: Task) => `"${task.id}-${task.version ?? 1}"`;
+const etagOf = (task: Task) => `"${task.id}-${task.version}"`;
 
 /**
  * An in-memory task API behind a fetch function, enough for component tests. Like the real one,
@@ -64,6 +65,8 @@ const etagOf = (task: Task) => `"${task.id}-${task.version ?? 1}"`;
  */
 export function createFakeApi(initial: Task[] = []) {
   let tasks: Task[] = initial.map((task) => ({ ...task, version: task.version ?? 1 }));
+  /** Tasks in the trash (API decision 039), newest deleted first. */
+  let trash: (Task & { deleted_at: string })[] = [];
   const requests: RecordedRequest[] = [];
   const overrides: Override[] = [];
   /** Creates by Idempotency-Key: a retry gets the first answer again, as from the real API. */
@@ -88,14 +91,54 @@ export function createFakeApi(initial: Task[] = []) {
     if (url.pathname === "/api/auth/token")
       return json({ token: fakeJwt(Math.floor(Date.now() / 1000) + 3600) });
 
-    const match = /^\/api\/([^/]+)\/tasks(?:\/(\d+|completed|complete-all))?(\/complete)?$/.exec(
-      url.pathname,
-    );
+    const now = new Date().toISOString();
+    const toTrash = (gone: Task[]) => {
+      trash = [...gone.map((task) => ({ ...task, deleted_at: now })), ...trash];
+    };
+    const trashMatch = /^\/api\/([^/]+)\/trash(?:\/(\d+))?$/.exec(url.pathname);
+    if (trashMatch) {
+      const trashId = Number(trashMatch[2]);
+      if (!trashMatch[2] && method === "GET") return json(trash);
+      if (!trashMatch[2] && method === "DELETE") {
+        const purged = trash.length;
+        trash = [];
+        return json({ purged });
+      }
+      if (!trash.some((task) => task.id === trashId)) return problem(404, "Not Found");
+      trash = trash.filter((task) => task.id !== trashId);
+      return new Response(null, { status: 204 });
+    }
+    const match =
+      /^\/api\/([^/]+)\/tasks(?:\/(\d+|completed|complete-all))?(\/complete|\/restore|\/history)?$/.exec(
+        url.pathname,
+      );
     if (!match) return problem(404, "Not Found");
-    const [, , idPart, complete] = match;
+    const [, , idPart, suffix] = match;
+    const complete = suffix === "/complete";
     const id = Number(idPart);
     const find = () => tasks.find((task) => task.id === id);
-    const now = new Date().toISOString();
+    if (suffix === "/restore") {
+      const trashed = trash.find((task) => task.id === id);
+      if (!trashed) return find() ? json(find()) : problem(404, "Not Found");
+      const { deleted_at: _deletedAt, ...restored } = trashed;
+      trash = trash.filter((task) => task.id !== id);
+      tasks.push(restored);
+      return json(restored);
+    }
+    if (suffix === "/history") {
+      const task = find() ?? trash.find((each) => each.id === id);
+      if (!task) return problem(404, "Not Found");
+      return json({
+        entries: [
+          {
+            seq: 1,
+            at: task.created_at,
+            op: "create",
+            changes: [{ field: "title", before: null, after: task.title }],
+          },
+        ],
+      });
+    }
 
     if (!idPart && method === "GET") {
       const status = url.searchParams.get("status");
@@ -126,9 +169,10 @@ export function createFakeApi(initial: Task[] = []) {
       return json({ updated: tasks.length });
     }
     if (idPart === "completed") {
-      const before = tasks.length;
+      const done = tasks.filter((task) => task.completed);
       tasks = tasks.filter((task) => !task.completed);
-      return json({ deleted: before - tasks.length });
+      toTrash(done);
+      return json({ deleted: done.length });
     }
     const task = find();
     if (!task) return problem(404, "Not Found");
@@ -148,6 +192,7 @@ export function createFakeApi(initial: Task[] = []) {
     }
     if (method === "DELETE") {
       tasks = tasks.filter((t) => t.id !== id);
+      toTrash([task]);
       return new Response(null, { status: 204 });
     }
     return json(task, 200, { ETag: etagOf(task) });
@@ -157,6 +202,7 @@ export function createFakeApi(initial: Task[] = []) {
     fetch,
     requests,
     tasks: () => tasks,
+    trash: () => trash,
     override(fn: Override) {
       overrides.push(fn);
     },

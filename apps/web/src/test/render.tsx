@@ -2,8 +2,6 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { ToastProvider } from "@/components/ui/toast";
-import { PendingDeletesProvider } from "@/features/tasks/hooks/pending-deletes-context";
-import { createPendingDeletes } from "@/features/tasks/utils/pending-deletes";
 import { type ApiClient, createApiClient } from "@/lib/api-client";
 import { ApiClientProvider } from "@/lib/api-client-context";
 import { createOfflineWrites } from "@/lib/outbox/offline-writes";
@@ -25,20 +23,17 @@ export function renderWithApp(
   const api: ApiClient = createApiClient({ fetch });
   const outbox = createIdbOutboxStore("user-1");
   const offlineWrites = createOfflineWrites({ api, userId: "user-1", store: outbox });
-  const pendingDeletes = createPendingDeletes(offlineWrites, queryClient);
   window.history.replaceState(null, "", route);
   const result = render(
     <QueryClientProvider client={queryClient}>
       <ApiClientProvider client={api}>
         <OfflineWritesProvider writes={offlineWrites}>
-          <PendingDeletesProvider store={pendingDeletes}>
-            <ToastProvider>{ui}</ToastProvider>
-          </PendingDeletesProvider>
+          <ToastProvider>{ui}</ToastProvider>
         </OfflineWritesProvider>
       </ApiClientProvider>
     </QueryClientProvider>,
   );
-  return { ...result, queryClient, apiClient: api, pendingDeletes, offlineWrites, outbox };
+  return { ...result, queryClient, apiClient: api, offlineWrites, outbox };
 }
 
 export function deferred<T>() {

@@ -17,10 +17,8 @@ const MAX_MERGES = 3;
 const isStatus = (error: unknown, status: number) =>
   error instanceof ApiError && error.status === status;
 
-const ifMatch = (taskId: number, version: number | null | undefined): Record<string, string> => {
-  const etag = version == null ? null : taskEtag({ id: taskId, version });
-  return etag ? { "If-Match": etag } : {};
-};
+const ifMatch = (taskId: number, version: number | null | undefined): Record<string, string> =>
+  version == null ? {} : { "If-Match": taskEtag({ id: taskId, version }) };
 
 async function getTask(api: ApiClient, userId: string, id: number): Promise<Task> {
   const { data } = await api.request<Task>(taskPaths.one(userId, id));

@@ -55,6 +55,8 @@ export function useCreateTask(
         due_date: input.due_date ?? null,
         created_at: now,
         updated_at: now,
+        // Not on the server yet: its first version there is 1.
+        version: 0,
       });
       if (!input.completed) adjustPendingCount(queryClient, userId, 1);
       return { snapshot, id };

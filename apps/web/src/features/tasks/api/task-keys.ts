@@ -22,4 +22,7 @@ export const taskKeys = {
   lists: (userId: string) => ["tasks", userId, "list"] as const,
   list: (userId: string, filters: TaskFilters) => ["tasks", userId, "list", filters] as const,
   pendingCount: (userId: string) => ["tasks", userId, "pending-count"] as const,
+  /** Outside "tasks": the trash's pages are not task lists, which task-cache.ts rewrites. */
+  trash: (userId: string) => ["trash", userId] as const,
+  history: (userId: string, id: number) => ["history", userId, id] as const,
 };

@@ -6,6 +6,7 @@ import {
   useRef,
   useState,
 } from "react";
+import { TaskHistory } from "@/features/history/components/task-history";
 import type { Task, UpdateTaskInput } from "@/lib/api-types";
 import { TASK_LIMITS } from "@/lib/task-limits";
 import {
@@ -219,6 +220,7 @@ export function TaskCard({ task, onToggle, onSave, onDelete, onEditingChange }: 
           Delete
         </button>
       </div>
+      {!pendingSave && <TaskHistory userId={task.user_id} taskId={task.id} />}
     </article>
   );
 }

@@ -3,12 +3,12 @@ import { describeError } from "@/lib/api-errors";
 import type { Task, UpdateTaskInput } from "@/lib/api-types";
 import { useClearCompleted } from "../api/clear-completed";
 import { useCompleteAll } from "../api/complete-all";
+import { useDeleteTask } from "../api/delete-task";
 import { usePendingCount } from "../api/get-pending-count";
 import { useTasks } from "../api/get-tasks";
 import { useToggleTask } from "../api/toggle-task";
 import { useUpdateTask } from "../api/update-task";
 import { useTaskFilters } from "../hooks/use-task-filters";
-import { useUndoableDelete } from "../hooks/use-undoable-delete";
 import { AddTaskForm } from "./add-task-form";
 import { TaskList } from "./task-list";
 import { TaskToolbar } from "./task-toolbar";
@@ -21,21 +21,16 @@ export function TasksView({ userId }: { userId: string }) {
   const update = useUpdateTask(userId);
   const completeAll = useCompleteAll(userId);
   const clearCompleted = useClearCompleted(userId);
-  const { hiddenTasks, remove } = useUndoableDelete(userId);
+  const remove = useDeleteTask(userId);
 
   const tasks = useMemo(
-    () =>
-      (tasksQuery.data?.pages.flatMap((page) => page.tasks) ?? []).filter(
-        (task) => !hiddenTasks.has(task.id),
-      ),
-    [tasksQuery.data, hiddenTasks],
+    () => tasksQuery.data?.pages.flatMap((page) => page.tasks) ?? [],
+    [tasksQuery.data],
   );
   const firstPage = tasksQuery.data?.pages[0];
-  const total = Math.max(0, (firstPage?.total ?? 0) - hiddenTasks.size);
+  const total = Math.max(0, firstPage?.total ?? 0);
   const totalText = `${total}${firstPage?.totalAtLeast ? "+" : ""}`;
-  const hiddenPending = [...hiddenTasks.values()].filter((task) => !task.completed).length;
-  const left =
-    pendingCount.data === undefined ? null : Math.max(0, pendingCount.data - hiddenPending);
+  const left = pendingCount.data === undefined ? null : Math.max(0, pendingCount.data);
   const filtered =
     filters.q !== "" ||
     filters.priority !== null ||
@@ -57,7 +52,7 @@ export function TasksView({ userId }: { userId: string }) {
       // as a new task's temporary id may change meanwhile), else the one before, else the input.
       const index = tasks.findIndex((t) => t.id === task.id);
       const target = index < tasks.length - 1 ? index : index - 1;
-      remove(task);
+      remove.mutate(task);
       requestAnimationFrame(() => {
         const card = document.querySelector<HTMLElement>(
           `.task-list > [data-index="${target}"] article`,
