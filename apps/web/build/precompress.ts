@@ -25,27 +25,33 @@ export function precompress(): Plugin {
   return {
     name: "todo:precompress",
     apply: "build",
+    // After every other plugin's output (the service worker and manifest of build/pwa.ts).
+    enforce: "post",
     configResolved(config) {
       outDir = resolve(config.root, config.build.outDir);
     },
-    closeBundle() {
-      for (const file of filesUnder(outDir)) {
-        if (!TEXT_FILE.test(extname(file))) continue;
-        const source = readFileSync(file);
-        const encodings = {
-          gz: gzipSync(source, { level: 9 }),
-          br: brotliCompressSync(source, {
-            params: {
-              [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
-              [constants.BROTLI_PARAM_SIZE_HINT]: source.length,
-            },
-          }),
-        };
-        for (const [suffix, compressed] of Object.entries(encodings)) {
-          // A file too small to shrink is served as it is.
-          if (compressed.length < source.length) writeFileSync(`${file}.${suffix}`, compressed);
+    closeBundle: {
+      order: "post",
+      sequential: true,
+      handler() {
+        for (const file of filesUnder(outDir)) {
+          if (!TEXT_FILE.test(extname(file))) continue;
+          const source = readFileSync(file);
+          const encodings = {
+            gz: gzipSync(source, { level: 9 }),
+            br: brotliCompressSync(source, {
+              params: {
+                [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+                [constants.BROTLI_PARAM_SIZE_HINT]: source.length,
+              },
+            }),
+          };
+          for (const [suffix, compressed] of Object.entries(encodings)) {
+            // A file too small to shrink is served as it is.
+            if (compressed.length < source.length) writeFileSync(`${file}.${suffix}`, compressed);
+          }
         }
-      }
+      },
     },
   };
 }

@@ -64,7 +64,10 @@ describe.skipIf(skipReason !== "")("first load", () => {
   });
 
   it("says so, with a way out, when the task screen's chunk cannot be loaded", async () => {
-    const { page, context, assertClean, allowConsoleErrors } = await openPage(browser);
+    // Without the service worker, which would serve the chunk from its cache (decision 038).
+    const { page, context, assertClean, allowConsoleErrors } = await openPage(browser, {
+      serviceWorkers: "block",
+    });
     await page.route("**/assets/tasks-screen-*.js", (route) => route.abort("internetdisconnected"));
     await page.goto("/sign-up");
     await page.getByLabel("Name").fill("Offline Olga");

@@ -114,7 +114,8 @@ describe.skipIf(skipReason !== "")("sessions", () => {
     await first.context.close();
   });
 
-  it("rolls a change back with a message when the browser is offline", async () => {
+  it("keeps a change made offline, says it waits, and sends it when the network is back", async () => {
+    // Until decision 038 an offline change was rolled back with a message; now it is queued.
     const { page, context, assertClean, allowConsoleErrors } = await openPage(browser);
     await signUp(page, "Off", uniqueEmail("offline"));
     await addTask(page, "Offline toggle");
@@ -122,10 +123,22 @@ describe.skipIf(skipReason !== "")("sessions", () => {
     await context.setOffline(true);
     await allowConsoleErrors([/ERR_INTERNET_DISCONNECTED/], async () => {
       await checkbox.click();
-      await page.getByRole("alert").filter({ hasText: "Task not updated" }).waitFor();
+      await page.getByText("You are offline. 1 change will be sent when you reconnect.").waitFor();
     });
-    await eventually(() => checkbox.isChecked()).toBe(false);
+    expect(await checkbox.isChecked()).toBe(true);
+    const sent = page.waitForResponse(
+      (response) => response.request().method() === "PATCH" && response.status() === 200,
+    );
     await context.setOffline(false);
+    await sent;
+    await page
+      .getByRole("status")
+      .filter({ hasText: /offline|Sending/ })
+      .waitFor({
+        state: "detached",
+      });
+    await page.reload();
+    await eventually(() => checkbox.isChecked()).toBe(true);
     assertClean();
     await context.close();
   });

@@ -16,7 +16,24 @@ const CONTENT_SECURITY_POLICY = [
   "base-uri 'self'",
   "form-action 'self'",
   "frame-ancestors 'none'",
+  // The service worker and the manifest of the installable app (decision 038).
+  "worker-src 'self'",
+  "manifest-src 'self'",
 ].join("; ");
+
+/**
+ * The service worker's own policy (a worker is governed by the CSP of its script's response,
+ * not the page's): it only fetches the app's own files, to precache them. Without it the API's
+ * `default-src 'none'` would apply and block every fetch the worker makes.
+ */
+const SERVICE_WORKER_POLICY = "default-src 'none'; script-src 'self'; connect-src 'self'";
+const SERVICE_WORKER_PATH = "/sw.js";
+/**
+ * The page itself. The service worker stores it as /index.html (its precache list names files):
+ * that copy must carry the page's headers, its policy above all, or the page would open offline
+ * under the API's `default-src 'none'` and run nothing.
+ */
+const PAGE_PATHS = new Set(["/", "/index.html"]);
 
 /** A path that names a file (has an extension) rather than a client-side route. */
 const FILE_PATH = /\.[a-z0-9]+$/i;
@@ -49,7 +66,21 @@ export function spaRoutes(distDir: string) {
       onFound: (_path, c) => c.header("Cache-Control", HASHED_ASSET_CACHE),
     }),
   );
-  // Other files of the build (theme-init.js, robots.txt); "/" itself goes to index.html below.
+  // The service worker is checked for updates on every visit: never kept by HTTP caches, and
+  // without an ETag, since a 304 would carry none of its headers (its policy above all).
+  // Set once the file is served (not in onFound, which runs after the body is made: headers set
+  // there are lost when no precompressed copy is sent, e.g. through app.request in tests).
+  app.use(
+    SERVICE_WORKER_PATH,
+    async (c, next) => {
+      await next();
+      if (!c.res.ok) return;
+      c.header("Cache-Control", "no-cache");
+      c.header("Content-Security-Policy", SERVICE_WORKER_POLICY);
+    },
+    serveStatic({ root: distDir, precompressed: true }),
+  );
+  // Other files of the build (theme-init.js, the manifest, icons); "/" itself goes to index.html.
   const files = serveStatic<AppEnv>({
     root: distDir,
     precompressed: true,
@@ -59,12 +90,16 @@ export function spaRoutes(distDir: string) {
   // revalidate with a 304 instead of the body. Not index.html: a 304 carries none of the page's
   // headers, and the browser would then apply the API's `default-src 'none'` policy to the page.
   const revalidated = etag();
-  const isUnhashedFile = (path: string) => !path.startsWith("/assets/") && FILE_PATH.test(path);
+  const isUnhashedFile = (path: string) =>
+    !path.startsWith("/assets/") &&
+    path !== SERVICE_WORKER_PATH &&
+    !PAGE_PATHS.has(path) &&
+    FILE_PATH.test(path);
   app.use("*", (c, next) => (isUnhashedFile(c.req.path) ? revalidated(c, next) : next()));
-  app.use("*", (c, next) => (c.req.path === "/" ? next() : files(c, next)));
+  app.use("*", (c, next) => (PAGE_PATHS.has(c.req.path) ? next() : files(c, next)));
   app.get("*", (c) => {
     const path = c.req.path;
-    if (path.startsWith("/api/") || FILE_PATH.test(path)) {
+    if (path.startsWith("/api/") || (FILE_PATH.test(path) && !PAGE_PATHS.has(path))) {
       throw problems.notFound(`No route for GET ${path}.`);
     }
     c.header("Cache-Control", "no-cache");

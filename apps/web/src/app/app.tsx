@@ -4,6 +4,7 @@ import { createSessionStore } from "@/features/auth/api/session-store";
 import { AppRoutes } from "./app-routes";
 import { Layout } from "./routes/layout";
 import { SessionSync } from "./session-sync";
+import { UpdatePrompt } from "./update-prompt";
 
 /**
  * The shell: what the sign-in screen needs and no more (decision 023). The task screen, with
@@ -15,6 +16,7 @@ export function App() {
     <SessionProvider store={session}>
       <SessionSync />
       <Layout>
+        <UpdatePrompt />
         <AppRoutes />
       </Layout>
     </SessionProvider>

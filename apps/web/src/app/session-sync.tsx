@@ -20,10 +20,14 @@ export function SessionSync() {
       await session.runBeforeChange();
       await session.refresh();
     });
+    // Opened offline on the remembered user (decision 038): confirmed once the network is back.
+    const onOnline = () => void session.refresh();
     document.addEventListener("visibilitychange", onVisible);
+    window.addEventListener("online", onOnline);
     return () => {
       stop();
       document.removeEventListener("visibilitychange", onVisible);
+      window.removeEventListener("online", onOnline);
     };
   }, [session]);
 

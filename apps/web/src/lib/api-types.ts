@@ -62,6 +62,11 @@ export type ClearCompletedResult = Schemas["DeletedCount"];
 /** `application/problem+json` error body. */
 export type ProblemDetails = Schemas["Problem"];
 
+/** The task's ETag, for If-Match (queued edits, decision 038). */
+export function taskEtag(task: Pick<Task, "id" | "version">): string {
+  return `"${task.id}-${task.version}"`;
+}
+
 export const taskPaths = {
   list: (userId: string) => `/api/${encodeURIComponent(userId)}/tasks`,
   one: (userId: string, id: number) => `/api/${encodeURIComponent(userId)}/tasks/${id}`,

@@ -53,18 +53,24 @@ export interface RecordedRequest {
   headers: Headers;
 }
 
-type Override = (request: RecordedRequest) => Response | Promise<Response> | undefined;
+type Override = (request: RecordedRequest) => Response | undefined | Promise<Response | undefined>;
+
+const etagOf = (task: Task) => `"${task.id}-${task.version}"`;
 
 /**
- * An in-memory task API behind a fetch function, enough for component tests. `override` lets a
- * test answer one request differently (a refusal, a delay).
+ * An in-memory task API behind a fetch function, enough for component tests. Like the real one,
+ * every write bumps the task's version, `GET /tasks/{id}` sends its ETag, and a write whose
+ * If-Match names another version gets a 412. `override` lets a test answer one request
+ * differently (a refusal, a delay).
  */
 export function createFakeApi(initial: Task[] = []) {
-  let tasks = [...initial];
+  let tasks: Task[] = initial.map((task) => ({ ...task, version: task.version ?? 1 }));
   /** Tasks in the trash (API decision 039), newest deleted first. */
   let trash: (Task & { deleted_at: string })[] = [];
   const requests: RecordedRequest[] = [];
   const overrides: Override[] = [];
+  /** Creates by Idempotency-Key: a retry gets the first answer again, as from the real API. */
+  const created = new Map<string, Task>();
 
   const fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(String(input), "http://localhost");
@@ -146,11 +152,16 @@ export function createFakeApi(initial: Task[] = []) {
       return json(matching.slice(0, limit), 200, { "X-Total-Count": String(matching.length) });
     }
     if (!idPart && method === "POST") {
+      const key = request.headers.get("Idempotency-Key");
+      const first = key === null ? undefined : created.get(key);
+      if (first) return json(first, 201, { "Idempotent-Replayed": "true" });
       const task = makeTask({
         ...(body as Partial<Task>),
         id: Math.max(0, ...tasks.map((t) => t.id)) + 1,
+        version: 1,
       });
       tasks.push(task);
+      if (key !== null) created.set(key, { ...task });
       return json(task, 201);
     }
     if (idPart === "complete-all") {
@@ -165,13 +176,18 @@ export function createFakeApi(initial: Task[] = []) {
     }
     const task = find();
     if (!task) return problem(404, "Not Found");
+    const ifMatch = request.headers.get("If-Match");
+    if (method !== "GET" && ifMatch !== null && ifMatch !== etagOf(task)) {
+      return problem(412, "Precondition Failed", "The task has changed since you read it.");
+    }
+    const bump = { updated_at: now, version: (task.version ?? 1) + 1 };
     if (complete) {
       const completed = (body as { completed?: boolean } | undefined)?.completed ?? !task.completed;
-      Object.assign(task, { completed, completed_at: completed ? now : null, updated_at: now });
+      Object.assign(task, { completed, completed_at: completed ? now : null }, bump);
       return json(task);
     }
     if (method === "PUT") {
-      Object.assign(task, body, { updated_at: now });
+      Object.assign(task, body, bump);
       return json(task);
     }
     if (method === "DELETE") {
@@ -179,7 +195,7 @@ export function createFakeApi(initial: Task[] = []) {
       toTrash([task]);
       return new Response(null, { status: 204 });
     }
-    return json(task);
+    return json(task, 200, { ETag: etagOf(task) });
   };
 
   return {
@@ -191,5 +207,11 @@ export function createFakeApi(initial: Task[] = []) {
       overrides.push(fn);
     },
     writes: () => requests.filter((r) => r.method !== "GET"),
+    /** Changes a task as another device would (its version moves on). */
+    changeElsewhere(id: number, change: Partial<Task>) {
+      const task = tasks.find((t) => t.id === id);
+      if (!task) throw new Error(`no task ${id}`);
+      Object.assign(task, change, { version: (task.version ?? 1) + 1 });
+    },
   };
 }

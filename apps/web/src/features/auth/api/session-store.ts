@@ -1,6 +1,7 @@
 import { NetworkError } from "@/lib/api-errors";
 import { AuthError } from "../utils/auth-error";
 import { getSession, type Session } from "./get-session";
+import { readRememberedSession, rememberSession } from "./remembered-session";
 
 export type SessionState =
   | { status: "pending" }
@@ -45,6 +46,7 @@ export function createSessionStore({ retryDelayMs = 1000 } = {}): SessionStore {
 
   const update = (next: SessionState) => {
     state = next;
+    if (next.status === "ready") rememberSession(next.session);
     for (const listener of listeners) listener();
   };
 
@@ -53,10 +55,17 @@ export function createSessionStore({ retryDelayMs = 1000 } = {}): SessionStore {
       return await getSession();
     } catch (error) {
       if (!retryable(error)) throw error;
+      // Offline, there is no point waiting: open on the user remembered (decision 038).
+      if (error instanceof NetworkError && !navigator.onLine && firstLoad()) {
+        const remembered = readRememberedSession();
+        if (remembered) return remembered;
+      }
       await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
       return getSession();
     }
   };
+  /** Nothing shown yet: a remembered session may stand in for one the server cannot confirm. */
+  const firstLoad = () => state.status !== "ready";
 
   return {
     getState: () => state,
@@ -75,7 +84,15 @@ export function createSessionStore({ retryDelayMs = 1000 } = {}): SessionStore {
           },
           (error: unknown) => {
             if (started !== generation) return;
-            update(state.status === "ready" ? { ...state, error } : { status: "failed", error });
+            if (state.status === "ready") return update({ ...state, error });
+            // The server is unreachable at start: the last user's data, kept in this browser,
+            // is shown with the error (a banner offers to try again).
+            const remembered = error instanceof NetworkError ? readRememberedSession() : null;
+            update(
+              remembered
+                ? { status: "ready", session: remembered, error }
+                : { status: "failed", error },
+            );
           },
         )
         .finally(() => {

@@ -1,14 +1,15 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useToast } from "@/components/ui/toast";
 import type { ApiClient } from "@/lib/api-client";
-import { useApiClient } from "@/lib/api-client-context";
 import { describeError } from "@/lib/api-errors";
 import { type CreateTaskInput, type Task, taskPaths } from "@/lib/api-types";
+import { useOfflineWrites } from "@/lib/outbox/offline-writes-context";
 import {
   adjustPendingCount,
   prependToCachedLists,
   restoreTasks,
   snapshotTasks,
+  updateCachedLists,
 } from "../utils/task-cache";
 import { taskKeys } from "./task-keys";
 
@@ -21,17 +22,22 @@ export async function createTask(
   return data;
 }
 
-let temporaryId = 0;
+// Below any id given before a reload: an offline add kept in the cache keeps its own id.
+let temporaryId = -Date.now();
 
 export function useCreateTask(
   userId: string,
   { onRefused }: { onRefused?: (input: CreateTaskInput) => void } = {},
 ) {
-  const api = useApiClient();
   const queryClient = useQueryClient();
   const toast = useToast();
+  const writes = useOfflineWrites();
   return useMutation({
-    mutationFn: (input: CreateTaskInput) => createTask(api, userId, input),
+    // Offline, the task waits in the outbox and stays on screen (decision 038).
+    mutationFn: async (input: CreateTaskInput) => {
+      const result = await writes.submit({ kind: "create", input });
+      return result.queued ? undefined : result.task;
+    },
     onMutate: async (input) => {
       const snapshot = await snapshotTasks(queryClient, userId);
       const now = new Date().toISOString();
@@ -54,6 +60,14 @@ export function useCreateTask(
       });
       if (!input.completed) adjustPendingCount(queryClient, userId, 1);
       return { snapshot, id };
+    },
+    // The server's task takes the temporary one's place at once, so it can be changed without
+    // waiting for the refetch (which, offline, may not come for a while).
+    onSuccess: (task, _input, context) => {
+      if (task && context)
+        updateCachedLists(queryClient, userId, (cached) =>
+          cached.id === context.id ? task : cached,
+        );
     },
     onError: (error, input, context) => {
       if (context) {

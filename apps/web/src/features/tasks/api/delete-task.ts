@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useToast } from "@/components/ui/toast";
 import type { ApiClient } from "@/lib/api-client";
-import { useApiClient } from "@/lib/api-client-context";
 import { ApiError, describeError } from "@/lib/api-errors";
 import { type Task, taskPaths } from "@/lib/api-types";
+import { useOfflineWrites } from "@/lib/outbox/offline-writes-context";
 import {
   adjustPendingCount,
   restoreTasks,
@@ -27,19 +27,25 @@ export const UNDO_TOAST_MS = 8000;
  * Nothing waits in the page, so there is nothing to flush on page hide, sign-out or another tab.
  */
 export function useDeleteTask(userId: string) {
-  const api = useApiClient();
   const queryClient = useQueryClient();
   const toast = useToast();
   const restore = useRestoreTask(userId);
+  const writes = useOfflineWrites();
   return useMutation({
-    mutationFn: (task: Task) => deleteTask(api, userId, task.id),
+    // Offline, the delete waits in the outbox (decision 038).
+    mutationFn: (task: Task) => writes.submit({ kind: "delete", taskId: task.id }),
     onMutate: async (task) => {
       const snapshot = await snapshotTasks(queryClient, userId);
       updateCachedLists(queryClient, userId, (each) => (each.id === task.id ? null : each));
       if (!task.completed) adjustPendingCount(queryClient, userId, -1);
       return snapshot;
     },
-    onSuccess: (_result, task) => {
+    onSuccess: (result, task) => {
+      // Queued: there is nothing on the server to restore yet.
+      if (result.queued) {
+        toast.show(`Deleted “${task.title}”: it moves to the trash when you are back online.`);
+        return;
+      }
       toast.show(`Moved “${task.title}” to the trash.`, {
         durationMs: UNDO_TOAST_MS,
         action: { label: "Undo", onClick: () => restore.mutate(task) },

@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useToast } from "@/components/ui/toast";
 import type { ApiClient } from "@/lib/api-client";
-import { useApiClient } from "@/lib/api-client-context";
 import { describeError } from "@/lib/api-errors";
 import { type SetCompletionInput, type Task, taskPaths } from "@/lib/api-types";
+import { useOfflineWrites } from "@/lib/outbox/offline-writes-context";
 import {
   adjustPendingCount,
   matchesStatus,
@@ -30,15 +30,25 @@ export async function setTaskCompletion(
 export interface ToggleTaskVariables {
   id: number;
   completed: boolean;
+  /** The version the user saw (sent as If-Match). */
+  version?: number;
 }
 
 export function useToggleTask(userId: string) {
-  const api = useApiClient();
   const queryClient = useQueryClient();
   const toast = useToast();
+  const writes = useOfflineWrites();
   return useMutation({
-    mutationFn: ({ id, completed }: ToggleTaskVariables) =>
-      setTaskCompletion(api, userId, id, { completed }),
+    // Offline, the change waits in the outbox and stays on screen (decision 038).
+    mutationFn: async ({ id, completed, version }: ToggleTaskVariables) => {
+      const result = await writes.submit({
+        kind: "complete",
+        taskId: id,
+        completed,
+        version: version ?? null,
+      });
+      return result.queued ? undefined : result.task;
+    },
     onMutate: async ({ id, completed }) => {
       const snapshot = await snapshotTasks(queryClient, userId);
       updateCachedLists(queryClient, userId, (task, filters) => {
@@ -52,6 +62,12 @@ export function useToggleTask(userId: string) {
       });
       adjustPendingCount(queryClient, userId, completed ? -1 : 1);
       return snapshot;
+    },
+    // The server's task (its new version above all) replaces the optimistic one at once, so a
+    // next change sends a current If-Match instead of meeting a 412 (decision 038).
+    onSuccess: (task) => {
+      if (task)
+        updateCachedLists(queryClient, userId, (cached) => (cached.id === task.id ? task : cached));
     },
     onError: (error, { id, completed }, snapshot) => {
       if (snapshot) restoreTasks(queryClient, snapshot, new Set([id]));

@@ -43,8 +43,10 @@ export function TasksView({ userId }: { userId: string }) {
     !filtered && tasksQuery.data !== undefined && left !== null && total - left <= 0;
 
   const handlers = {
-    onToggle: (task: Task) => toggle.mutate({ id: task.id, completed: !task.completed }),
-    onSave: (task: Task, input: UpdateTaskInput) => update.mutate({ id: task.id, input }),
+    onToggle: (task: Task) =>
+      toggle.mutate({ id: task.id, completed: !task.completed, version: task.version }),
+    onSave: (task: Task, input: UpdateTaskInput) =>
+      update.mutate({ id: task.id, input, base: task }),
     onDelete: (task: Task) => {
       // Keep keyboard focus in the list: on the card that takes this one's place (by position,
       // as a new task's temporary id may change meanwhile), else the one before, else the input.

@@ -1,0 +1,120 @@
+import type { ApiClient } from "../api-client";
+import { ApiError } from "../api-errors";
+import { type Task, taskEtag, taskPaths } from "../api-types";
+import { mergeChanges } from "./merge-changes";
+import type { EditableFields, QueuedWrite } from "./queued-write";
+
+export interface SentWrite {
+  /** The task as the server has it after the write; undefined for a delete. */
+  task?: Task;
+  /** Fields changed elsewhere too, where the server's value was kept. */
+  conflicts: (keyof EditableFields)[];
+}
+
+/** A 412 is followed by a read and a merge; a task edited this often meanwhile is given up on. */
+const MAX_MERGES = 3;
+
+const isStatus = (error: unknown, status: number) =>
+  error instanceof ApiError && error.status === status;
+
+const ifMatch = (taskId: number, version: number | null | undefined): Record<string, string> =>
+  version == null ? {} : { "If-Match": taskEtag({ id: taskId, version }) };
+
+async function getTask(api: ApiClient, userId: string, id: number): Promise<Task> {
+  const { data } = await api.request<Task>(taskPaths.one(userId, id));
+  return data;
+}
+
+/** PUT for an edit, PATCH …/complete when completion is all that is left to send. */
+async function sendEdit(
+  api: ApiClient,
+  userId: string,
+  taskId: number,
+  changes: EditableFields,
+  version: number | null | undefined,
+): Promise<Task> {
+  const onlyCompletion = Object.keys(changes).length === 1 && changes.completed !== undefined;
+  const { data } = await api.request<Task>(
+    onlyCompletion ? taskPaths.complete(userId, taskId) : taskPaths.one(userId, taskId),
+    {
+      method: onlyCompletion ? "PATCH" : "PUT",
+      body: onlyCompletion ? { completed: changes.completed } : changes,
+      headers: ifMatch(taskId, version),
+    },
+  );
+  return data;
+}
+
+/**
+ * An edit made on `version`: on a 412 (the task changed elsewhere) it reads the task, keeps what
+ * the other side changed and sends only the user's own changes again (decision 038).
+ */
+async function sendMergedEdit(
+  api: ApiClient,
+  userId: string,
+  taskId: number,
+  base: EditableFields,
+  changes: EditableFields,
+  version: number | null,
+): Promise<SentWrite> {
+  const conflicts = new Set<keyof EditableFields>();
+  let pending = changes;
+  let on: number | null | undefined = version;
+  for (let merges = 0; ; merges++) {
+    try {
+      return { task: await sendEdit(api, userId, taskId, pending, on), conflicts: [...conflicts] };
+    } catch (error) {
+      if (!isStatus(error, 412) || merges >= MAX_MERGES) throw error;
+    }
+    const current = await getTask(api, userId, taskId);
+    const merged = mergeChanges(base, pending, current);
+    for (const field of merged.conflicts) conflicts.add(field);
+    if (Object.keys(merged.apply).length === 0) return { task: current, conflicts: [...conflicts] };
+    pending = merged.apply;
+    on = current.version;
+  }
+}
+
+/** Sends one write with the headers that make sending it again safe. */
+export async function sendWrite(
+  api: ApiClient,
+  userId: string,
+  write: QueuedWrite,
+  { keepalive = false }: { keepalive?: boolean } = {},
+): Promise<SentWrite> {
+  switch (write.kind) {
+    case "create": {
+      const { data } = await api.request<Task>(taskPaths.list(userId), {
+        method: "POST",
+        body: write.input,
+        headers: { "Idempotency-Key": write.key },
+      });
+      return { task: data, conflicts: [] };
+    }
+    case "update":
+      return sendMergedEdit(api, userId, write.taskId, write.base, write.changes, write.version);
+    case "complete":
+      return sendMergedEdit(
+        api,
+        userId,
+        write.taskId,
+        { completed: !write.completed },
+        { completed: write.completed },
+        write.version,
+      );
+    case "delete":
+      // No If-Match: a delete moves the task to the trash, from where it can be restored, so the
+      // user's wish wins over an edit made elsewhere meanwhile. Gone already (404) is what the
+      // user asked for.
+      try {
+        await api.request<void>(taskPaths.one(userId, write.taskId), {
+          method: "DELETE",
+          // Sent as the page goes away (pending deletes, decision 016).
+          keepalive,
+        });
+      } catch (error) {
+        if (!isStatus(error, 404)) throw error;
+      }
+      return { conflicts: [] };
+  }
+}
