@@ -1,4 +1,4 @@
-import type { QueryClient } from "@tanstack/react-query";
+import { onlineManager, type QueryClient } from "@tanstack/react-query";
 import { taskKeys } from "../tasks/api/task-keys";
 import { applyChanges } from "./apply-changes";
 import type { ChangeEvent } from "./change-event";
@@ -12,8 +12,10 @@ type Message = { type: "events"; events: ChangeEvent[] } | { type: "resync"; boo
  * over a BroadcastChannel; when it closes, another tab takes over from its own last seq. Without
  * Web Locks every tab streams for itself (the server allows 10 per user).
  *
- * Events wait while a mutation of this tab is in flight: its optimistic task (a temporary id)
- * and its answer are settled first, then events for versions the tab already has are dropped.
+ * Events wait while a mutation of this tab is in flight, or its offline outbox still holds writes
+ * (which keeps TanStack's online manager offline: web decision 038): its optimistic tasks
+ * (temporary ids) and their answers are settled first, then events for versions the tab already
+ * has are dropped.
  */
 export function startLiveUpdates(options: {
   userId: string;
@@ -26,7 +28,7 @@ export function startLiveUpdates(options: {
   let waiting: ChangeEvent[] = [];
 
   const flush = () => {
-    if (waiting.length === 0 || queryClient.isMutating() > 0) return;
+    if (waiting.length === 0 || queryClient.isMutating() > 0 || !onlineManager.isOnline()) return;
     const events = waiting;
     waiting = [];
     applyChanges(queryClient, userId, events);
@@ -45,6 +47,7 @@ export function startLiveUpdates(options: {
     void queryClient.invalidateQueries({ queryKey: taskKeys.trash(userId) });
   };
   const unsubscribe = queryClient.getMutationCache().subscribe(() => queueMicrotask(flush));
+  const unfollowOnline = onlineManager.subscribe(() => queueMicrotask(flush));
 
   const channel =
     typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(`todo-live:${userId}`);
@@ -80,6 +83,7 @@ export function startLiveUpdates(options: {
   }
   signal.addEventListener("abort", () => {
     unsubscribe();
+    unfollowOnline();
     channel?.close();
   });
 }
