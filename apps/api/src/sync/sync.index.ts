@@ -1,15 +1,12 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { rateLimiter } from "hono-rate-limiter";
 import type { Logger } from "pino";
 import type { AppEnv } from "../app-env";
 import { requireOwner } from "../auth/require-owner";
 import type { VerifyToken } from "../auth/verify-jwt";
 import type { DatabaseHandle } from "../db/client";
-import { loggableError } from "../http/loggable-error";
-import { problems } from "../http/problem";
 import { validationHook } from "../http/validation-hook";
 import type { CounterStore } from "../rate-limit/counter-store";
-import { SyncedMemoryStore } from "../rate-limit/synced-memory-store";
+import { perUserLimiter } from "../rate-limit/per-user-limiter";
 import { createChangeHub } from "./change-hub";
 import { changeListener } from "./change-listener";
 import { changePage } from "./change-page";
@@ -43,26 +40,13 @@ export function syncRoutes(options: {
   app.use("/:user_id/changes", guard);
   app.use("/:user_id/events", guard);
   if (options.rateLimitPerMinute > 0) {
-    const limiter = rateLimiter<AppEnv>({
-      windowMs: 60_000,
-      limit: options.rateLimitPerMinute,
-      standardHeaders: "draft-7",
-      keyGenerator: (c) => c.var.userId,
-      // A budget of its own: a reconnecting stream must not eat the budget of the user's writes.
-      store: new SyncedMemoryStore<AppEnv>({
-        counters: options.rateLimitStore,
-        prefix: "sync:user:",
-        onSyncError: (error) =>
-          options.logger.warn(
-            { err: loggableError(error) },
-            "sync rate-limit counts not shared with other replicas: the database is unavailable",
-          ),
-      }),
-      handler: (c) => {
-        const resetTime = c.get("rateLimit").resetTime;
-        const seconds = resetTime ? Math.ceil((resetTime.getTime() - Date.now()) / 1000) : 60;
-        throw problems.tooManyRequests(Math.max(1, seconds));
-      },
+    // A budget of its own: a reconnecting stream must not eat the budget of the user's writes.
+    const limiter = perUserLimiter({
+      limitPerMinute: options.rateLimitPerMinute,
+      counters: options.rateLimitStore,
+      prefix: "sync:user:",
+      name: "sync",
+      logger: options.logger,
     });
     app.use("/:user_id/changes", limiter);
     app.use("/:user_id/events", limiter);

@@ -1,14 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { rateLimiter } from "hono-rate-limiter";
 import type { Logger } from "pino";
 import type { AppEnv } from "../app-env";
 import { requireOwner } from "../auth/require-owner";
 import type { VerifyToken } from "../auth/verify-jwt";
-import { loggableError } from "../http/loggable-error";
-import { problems } from "../http/problem";
 import { validationHook } from "../http/validation-hook";
 import type { CounterStore } from "../rate-limit/counter-store";
-import { SyncedMemoryStore } from "../rate-limit/synced-memory-store";
+import { perUserLimiter } from "../rate-limit/per-user-limiter";
 import * as handlers from "./tasks.handlers";
 import { TASK_NOT_FOUND } from "./tasks.queries";
 import * as routes from "./tasks.routes";
@@ -36,27 +33,12 @@ export function taskRoutes(options: {
   app.use("/:user_id/trash/*", guard);
 
   if (options.rateLimitPerMinute > 0) {
-    const limiter = rateLimiter<AppEnv>({
-      windowMs: 60_000,
-      limit: options.rateLimitPerMinute,
-      standardHeaders: "draft-7",
-      // After the guard: the budget is per verified user, not per IP behind a shared proxy.
-      keyGenerator: (c) => c.var.userId,
-      // Counted in memory and shared in batches: no database round trip on the hot path.
-      store: new SyncedMemoryStore<AppEnv>({
-        counters: options.rateLimitStore,
-        prefix: "tasks:user:",
-        onSyncError: (error) =>
-          options.logger.warn(
-            { err: loggableError(error) },
-            "task rate-limit counts not shared with other replicas: the database is unavailable",
-          ),
-      }),
-      handler: (c) => {
-        const resetTime = c.get("rateLimit").resetTime;
-        const seconds = resetTime ? Math.ceil((resetTime.getTime() - Date.now()) / 1000) : 60;
-        throw problems.tooManyRequests(Math.max(1, seconds));
-      },
+    const limiter = perUserLimiter({
+      limitPerMinute: options.rateLimitPerMinute,
+      counters: options.rateLimitStore,
+      prefix: "tasks:user:",
+      name: "task",
+      logger: options.logger,
     });
     app.use("/:user_id/tasks/*", limiter);
     app.use("/:user_id/trash/*", limiter);

@@ -741,6 +741,14 @@ describe("429 rate limit", () => {
       expect(response.status).toBe(200);
     }
     expectProblem(await limited.call("GET", `/api/${second.id}/tasks`, { token: second.jwt }), 429);
+
+    // The change feed has a budget of its own: a reconnecting stream cannot starve the writes,
+    // and the writes cannot starve the feed. It is limited all the same.
+    const changes = `/api/${first.id}/changes`;
+    for (let index = 0; index < 3; index++) {
+      expect((await limited.call("GET", changes, { token: first.jwt })).status).toBe(200);
+    }
+    expectProblem(await limited.call("GET", changes, { token: first.jwt }), 429);
   });
 });
 
