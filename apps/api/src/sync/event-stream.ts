@@ -13,7 +13,7 @@ export const EVENT_STREAM_PATH = "/api/:user_id/events";
 export const HEARTBEAT_MS = 20_000;
 /** Events queued for a client that does not read them; past this it is cut off and resumes later. */
 const MAX_QUEUED_WRITES = 10_000;
-/** setTimeout's longest delay: a token valid for longer is re-armed (never in practice). */
+/** setTimeout's longest delay (24.8 days): a stream of a token valid for longer ends then and resumes. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface EventStreamOptions {
