@@ -170,6 +170,66 @@ describe.skipIf(skipReason !== "")("offline use", () => {
     await context.close();
   });
 
+  it("lets a task added offline be edited, completed and deleted, before and after a reload", async () => {
+    const { page, context, assertClean, allowConsoleErrors } = await openPage(browser);
+    await signUp(page, "Ada Added", uniqueEmail("offline-added"));
+    await eventually(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(
+      true,
+    );
+    const writes = recordWrites(context);
+    await context.setOffline(true);
+    await allowConsoleErrors([/ERR_INTERNET_DISCONNECTED/, /Failed to fetch/], async () => {
+      await page.getByText("You are offline.").waitFor();
+      await addTask(page, "Draft");
+      await addTask(page, "Scratch");
+      await page.getByRole("heading", { name: "Draft" }).dblclick();
+      const editTitle = page.getByRole("textbox", { name: "Title", exact: true });
+      await editTitle.fill("Final");
+      await editTitle.press("Enter");
+      await page.getByRole("checkbox", { name: "Done: “Final”" }).click();
+      await page.getByRole("button", { name: "Delete “Scratch”" }).click();
+      await page.getByText("5 changes will be sent when you reconnect.").waitFor();
+      await eventually(async () => {
+        const saved = (await readIndexedDb(page, "todo-query-cache", "clients")).json;
+        return ["Final", "Scratch"].map((t) => saved.includes(`"${t}"`));
+      }).toEqual([true, false]);
+
+      // After a reload the task still has its temporary id, and can still be changed.
+      await page.reload();
+      await page.getByText("5 changes will be sent when you reconnect.").waitFor();
+      await page.getByRole("heading", { name: "Final" }).dblclick();
+      const again = page.getByRole("textbox", { name: "Title", exact: true });
+      await again.fill("Final, renamed after a reload");
+      await again.press("Enter");
+      await page.getByText("6 changes will be sent when you reconnect.").waitFor();
+    });
+    expect(writes).toEqual([]);
+
+    await context.setOffline(false);
+    await page
+      .getByRole("status")
+      .filter({ hasText: /offline|Sending/ })
+      .waitFor({ state: "detached" });
+    await eventually(() => serverTasks(page)).toEqual(["Final, renamed after a reload (done)"]);
+    const trash = await page.evaluate(async () => {
+      const session = await (await fetch("/api/auth/get-session")).json();
+      const { token } = await (await fetch("/api/auth/token")).json();
+      const response = await fetch(`/api/${session.user.id}/trash`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      return ((await response.json()) as { title: string }[]).map((task) => task.title);
+    });
+    expect(trash).toEqual(["Scratch"]);
+    // Each task was created once, and no request named a temporary id.
+    expect(writes.filter((write) => write === "POST /tasks")).toHaveLength(2);
+    expect(writes.filter((write) => write.includes("-"))).toEqual([]);
+    await eventually(() => taskTitles(page)).toEqual(["Final, renamed after a reload"]);
+    const shownId = await page.locator("article[data-task-id]").getAttribute("data-task-id");
+    expect(Number(shownId)).toBeGreaterThan(0);
+    assertClean();
+    await context.close();
+  });
+
   it("forgets the user's saved tasks and queued changes on sign-out", async () => {
     const { page, context, assertClean } = await openPage(browser);
     await signUp(page, "Sam Signout", uniqueEmail("offline-signout"));

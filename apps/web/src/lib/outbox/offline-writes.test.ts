@@ -236,6 +236,130 @@ describe("offline writes", () => {
     expect(writes.getState().waiting).toBe(0);
   });
 
+  it("sends the writes made to a task added offline to the server's task, once each", async () => {
+    const { server, network, writes, events, sent } = setup([]);
+    await writes.submit({ kind: "create", input: { title: "Buy milk" }, localId: -7 });
+    await writes.submit({
+      kind: "update",
+      taskId: -7,
+      changes: { title: "Buy oat milk" },
+      base: { title: "Buy milk" },
+      version: 0,
+    });
+    await writes.submit({ kind: "complete", taskId: -7, completed: true, version: 0 });
+    await writes.submit({ kind: "delete", taskId: -7 });
+    expect(writes.getState().waiting).toBe(4);
+
+    network.online = true;
+    await writes.replay();
+
+    // Made on the task as created, each edit names the version the one before it made: no 412.
+    expect(sent()).toEqual([
+      "POST /api/user-1/tasks",
+      'PUT /api/user-1/tasks/1 "1-1"',
+      'PATCH /api/user-1/tasks/1/complete "1-2"',
+      "DELETE /api/user-1/tasks/1",
+    ]);
+    expect(server.writes()[0]?.headers.get("Idempotency-Key")).toBe("key-1");
+    expect(server.tasks()).toEqual([]);
+    expect(events).toEqual([
+      { type: "created", localId: -7, task: expect.objectContaining({ id: 1, version: 1 }) },
+    ]);
+    expect(writes.getState().waiting).toBe(0);
+  });
+
+  it("after a merge, later edits made on the old version are merged too, not forced through", async () => {
+    const { server, network, writes, events } = setup();
+    await writes.submit({
+      kind: "update",
+      taskId: 1,
+      changes: { title: "Buy oat milk" },
+      base: { title: "Buy milk" },
+      version: 1,
+    });
+    await writes.submit({
+      kind: "update",
+      taskId: 1,
+      changes: { priority: "high" },
+      base: { priority: "low" },
+      version: 1,
+    });
+    // One change elsewhere, to both fields, makes version 2.
+    server.changeElsewhere(1, { title: "Buy soy milk", priority: "medium" });
+    network.online = true;
+    await writes.replay();
+    expect(server.tasks()[0]).toMatchObject({ title: "Buy soy milk", priority: "medium" });
+    expect(events).toEqual([
+      { type: "conflict", task: expect.objectContaining({ id: 1 }), fields: ["title"] },
+      { type: "conflict", task: expect.objectContaining({ id: 1 }), fields: ["priority"] },
+    ]);
+  });
+
+  it("skips the writes to a task added offline when the server refuses to create it", async () => {
+    const { server, network, writes, events, sent } = setup([]);
+    server.override((request) =>
+      request.method === "POST" ? problem(422, "Unprocessable Content") : undefined,
+    );
+    await writes.submit({ kind: "create", input: { title: "Too long" }, localId: -3 });
+    await writes.submit({ kind: "complete", taskId: -3, completed: true, version: 0 });
+    await writes.submit({ kind: "create", input: { title: "Still sent" }, localId: -4 });
+    network.online = true;
+    await writes.replay();
+    expect(sent()).toEqual(["POST /api/user-1/tasks", "POST /api/user-1/tasks"]);
+    expect(events.map((event) => event.type)).toEqual(["refused", "refused"]);
+    expect(writes.getState().waiting).toBe(0);
+  });
+
+  it("online, a change to a task whose create is on its way waits for its answer", async () => {
+    const { server, network, writes, sent } = setup([]);
+    network.online = true;
+    await writes.replay();
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    server.override(async (request) => {
+      if (request.method === "POST") await answered;
+      return undefined;
+    });
+    const create = writes.submit({ kind: "create", input: { title: "New" }, localId: -9 });
+    const toggle = writes.submit({ kind: "complete", taskId: -9, completed: true, version: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    answer();
+    await create;
+    expect(await toggle).toEqual({
+      queued: false,
+      task: expect.objectContaining({ id: 1, completed: true }),
+    });
+    expect(sent()).toEqual(["POST /api/user-1/tasks", "PATCH /api/user-1/tasks/1/complete"]);
+  });
+
+  it("after a reload, a change to a task added before it still reaches the server's task", async () => {
+    const { network, writes, open, sent } = setup([]);
+    network.online = true;
+    await writes.replay();
+    await writes.submit({ kind: "create", input: { title: "Added" }, localId: -2 });
+    // A new page still shows the task under its temporary id (the persisted query cache).
+    const reloaded = open();
+    await reloaded.replay();
+    await reloaded.submit({
+      kind: "update",
+      taskId: -2,
+      changes: { title: "Renamed" },
+      base: { title: "Added" },
+      version: 0,
+    });
+    expect(sent()).toEqual(["POST /api/user-1/tasks", "PUT /api/user-1/tasks/1"]);
+  });
+
+  it("refuses a change to a temporary id nothing will create", async () => {
+    const { network, writes } = setup([]);
+    network.online = true;
+    await expect(
+      writes.submit({ kind: "complete", taskId: -1, completed: true, version: 0 }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
   it("without a usable outbox, an offline write fails as before instead of vanishing", async () => {
     const { api, network } = setup();
     const broken = createIdbOutboxStore("user-1");

@@ -2,7 +2,14 @@ import type { ApiClient } from "../api-client";
 import { ApiError, NetworkError, UnauthorizedError, WrongUserError } from "../api-errors";
 import type { Task } from "../api-types";
 import type { OutboxStore } from "./outbox-store";
-import type { EditableFields, NewWrite, QueuedWrite } from "./queued-write";
+import {
+  type EditableFields,
+  type NewWrite,
+  namesTask,
+  pointAtServerTask,
+  type QueuedWrite,
+  type ServerTask,
+} from "./queued-write";
 import { sendWrite } from "./send-write";
 
 export interface OfflineState {
@@ -16,7 +23,9 @@ export type OfflineEvent =
   /** A queued or direct edit met a change made elsewhere; the server's value was kept. */
   | { type: "conflict"; task: Task; fields: (keyof EditableFields)[] }
   /** The server refused a queued write for good (422, 404…); it was dropped. */
-  | { type: "refused"; write: QueuedWrite; error: unknown };
+  | { type: "refused"; write: QueuedWrite; error: unknown }
+  /** A task created offline is on the server now: `task` takes the place of `localId`. */
+  | { type: "created"; localId: number; task: Task };
 
 /** `queued`: the write waits in the outbox and will be sent when the network allows. */
 export type SubmitResult = { queued: false; task?: Task } | { queued: true };
@@ -84,6 +93,10 @@ export function createOfflineWrites(options: OfflineWritesOptions): OfflineWrite
   let retryDelay = baseDelay;
   let stopped = false;
   let channel: BroadcastChannel | null = null;
+  // Creates sent directly and not answered yet, and the server's tasks for temporary ids seen
+  // here (the store has them too, for other tabs and after a reload).
+  const directCreates = new Map<number, Promise<unknown>>();
+  const createdHere = new Map<number, ServerTask>();
 
   const setState = (next: Partial<OfflineState>) => {
     const merged = { ...state, ...next };
@@ -128,6 +141,23 @@ export function createOfflineWrites(options: OfflineWritesOptions): OfflineWrite
     }, delay);
   };
 
+  const serverTaskFor = async (localId: number) =>
+    createdHere.get(localId) ?? (await store.serverTask(localId).catch(() => undefined));
+
+  /** The create for `localId` is accepted: later writes for the temporary id go to its task. */
+  const settleCreate = async (key: string | null, localId: number, task: Task) => {
+    const server = { id: task.id, version: task.version };
+    createdHere.set(localId, server);
+    await store.settleCreate(key, localId, server);
+  };
+
+  /** A queued write with a temporary id, pointed at the server's task; null if it has none. */
+  const withServerId = async (write: QueuedWrite): Promise<QueuedWrite | null> => {
+    if (!namesTask(write) || write.taskId >= 0) return write;
+    const server = await serverTaskFor(write.taskId);
+    return server ? pointAtServerTask(write, server) : null;
+  };
+
   const reportConflicts = (task: Task | undefined, fields: (keyof EditableFields)[]) => {
     if (task && fields.length > 0) emit({ type: "conflict", task, fields });
   };
@@ -138,14 +168,25 @@ export function createOfflineWrites(options: OfflineWritesOptions): OfflineWrite
       if (stopped || !isOnline()) return;
       const [head] = await store.list();
       if (!head) return;
+      let created: { localId: number; task: Task } | null = null;
+      let edited: { taskId: number; from: number; to: number } | null = null;
       try {
         // A token fetched before going offline may be about to expire: start with a new one.
         if (!tokenRefreshed) {
           await api.getToken({ force: true });
           tokenRefreshed = true;
         }
-        const sent = await sendWrite(api, userId, head);
-        reportConflicts(sent.task, sent.conflicts);
+        // Null: a write to a task whose create the server refused (the user was told then).
+        const write = await withServerId(head);
+        if (write) {
+          const sent = await sendWrite(api, userId, write);
+          reportConflicts(sent.task, sent.conflicts);
+          if (write.kind === "create" && write.localId !== undefined && sent.task)
+            created = { localId: write.localId, task: sent.task };
+          // Taken on its If-Match, without a merge: the new version is this write's alone.
+          if ("version" in write && write.version !== null && sent.task && !sent.merged)
+            edited = { taskId: write.taskId, from: write.version, to: sent.task.version };
+        }
       } catch (error) {
         if (isTransient(error)) {
           scheduleRetry(error);
@@ -156,7 +197,14 @@ export function createOfflineWrites(options: OfflineWritesOptions): OfflineWrite
         emit({ type: "refused", write: head, error });
       }
       retryDelay = baseDelay;
-      await store.remove(head.key);
+      if (created) {
+        await settleCreate(head.key, created.localId, created.task);
+        emit({ type: "created", ...created });
+      } else if (edited) {
+        await store.settleEdit(head.key, edited.taskId, edited.from, edited.to);
+      } else {
+        await store.remove(head.key);
+      }
       await recount();
       announce();
     }
@@ -180,34 +228,66 @@ export function createOfflineWrites(options: OfflineWritesOptions): OfflineWrite
     return run;
   }
 
+  /** A temporary id's writes wait for its create; they need the server's id to be sent. */
+  const createWaits = async (localId: number) =>
+    (await store.list().catch(() => [])).some(
+      (write) => write.kind === "create" && write.localId === localId,
+    );
+
+  async function submitWrite(
+    submitted: QueuedWrite,
+    { keepalive = false }: { keepalive?: boolean } = {},
+  ): Promise<SubmitResult> {
+    await loaded;
+    let write = submitted;
+    let mustQueue = false;
+    if (namesTask(write) && write.taskId < 0) {
+      await directCreates.get(write.taskId);
+      // Checked in this order: a create leaves the queue in the same step that records its id.
+      if (await createWaits(write.taskId)) mustQueue = true;
+      else {
+        const server = await serverTaskFor(write.taskId);
+        if (!server) throw new ApiError(404, null, null);
+        write = pointAtServerTask(write, server);
+      }
+    }
+    if (mustQueue || !isOnline() || state.waiting > 0 || running) {
+      await enqueue(write, new NetworkError(new Error("offline, and the outbox is unavailable")));
+      void replay();
+      return { queued: true };
+    }
+    try {
+      // Sent at once, an edit needs no If-Match: it is made on what the user sees now, and
+      // quick edits in a row would otherwise meet 412s until each answer is in. Queued, it
+      // keeps its version, so a replay (also of this write, if its answer is lost) is merged.
+      const direct =
+        write.kind === "update" || write.kind === "complete" ? { ...write, version: null } : write;
+      const sent = await sendWrite(api, userId, direct, { keepalive });
+      reportConflicts(sent.task, sent.conflicts);
+      if (write.kind === "create" && write.localId !== undefined && sent.task)
+        await settleCreate(null, write.localId, sent.task).catch(() => undefined);
+      return { queued: false, task: sent.task };
+    } catch (error) {
+      // No answer: the write may or may not have arrived. Its key and If-Match make sending it
+      // again harmless, so it waits in the outbox like any offline write.
+      if (!(error instanceof NetworkError)) throw error;
+      await enqueue(write, error);
+      scheduleRetry(error);
+      return { queued: true };
+    }
+  }
+
   return {
-    async submit(newWrite, { keepalive = false } = {}) {
-      await loaded;
-      const write = { ...newWrite, key: newKey() } as QueuedWrite;
-      if (!isOnline() || state.waiting > 0 || running) {
-        await enqueue(write, new NetworkError(new Error("offline, and the outbox is unavailable")));
-        void replay();
-        return { queued: true };
+    submit(newWrite, options) {
+      const submitted = submitWrite({ ...newWrite, key: newKey() } as QueuedWrite, options);
+      if (newWrite.kind === "create" && newWrite.localId !== undefined) {
+        const { localId } = newWrite;
+        const answered = submitted
+          .catch(() => undefined)
+          .finally(() => directCreates.delete(localId));
+        directCreates.set(localId, answered);
       }
-      try {
-        // Sent at once, an edit needs no If-Match: it is made on what the user sees now, and
-        // quick edits in a row would otherwise meet 412s until each answer is in. Queued, it
-        // keeps its version, so a replay (also of this write, if its answer is lost) is merged.
-        const direct =
-          write.kind === "update" || write.kind === "complete"
-            ? { ...write, version: null }
-            : write;
-        const sent = await sendWrite(api, userId, direct, { keepalive });
-        reportConflicts(sent.task, sent.conflicts);
-        return { queued: false, task: sent.task };
-      } catch (error) {
-        // No answer: the write may or may not have arrived. Its key and If-Match make sending it
-        // again harmless, so it waits in the outbox like any offline write.
-        if (!(error instanceof NetworkError)) throw error;
-        await enqueue(write, error);
-        scheduleRetry(error);
-        return { queued: true };
-      }
+      return submitted;
     },
     replay,
     start() {

@@ -9,6 +9,8 @@ export interface SentWrite {
   task?: Task;
   /** Fields changed elsewhere too, where the server's value was kept. */
   conflicts: (keyof EditableFields)[];
+  /** An edit met a 412 and was merged with a change made elsewhere. */
+  merged?: boolean;
 }
 
 /** A 412 is followed by a read and a merge; a task edited this often meanwhile is given up on. */
@@ -62,14 +64,16 @@ async function sendMergedEdit(
   let on: number | null | undefined = version;
   for (let merges = 0; ; merges++) {
     try {
-      return { task: await sendEdit(api, userId, taskId, pending, on), conflicts: [...conflicts] };
+      const task = await sendEdit(api, userId, taskId, pending, on);
+      return { task, conflicts: [...conflicts], merged: merges > 0 };
     } catch (error) {
       if (!isStatus(error, 412) || merges >= MAX_MERGES) throw error;
     }
     const current = await getTask(api, userId, taskId);
     const merged = mergeChanges(base, pending, current);
     for (const field of merged.conflicts) conflicts.add(field);
-    if (Object.keys(merged.apply).length === 0) return { task: current, conflicts: [...conflicts] };
+    if (Object.keys(merged.apply).length === 0)
+      return { task: current, conflicts: [...conflicts], merged: true };
     pending = merged.apply;
     on = current.version;
   }

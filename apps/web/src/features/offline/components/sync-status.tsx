@@ -15,8 +15,10 @@ const FIELD_NAMES: Record<string, string> = {
 
 const changes = (count: number) => `${count} ${count === 1 ? "change" : "changes"}`;
 
-/** What the user is told about a queued write the server did not take as it was. */
-export function describeOfflineEvent(event: OfflineEvent): string {
+/** The events the user is told about: a queued write the server did not take as it was. */
+type NoticeEvent = Exclude<OfflineEvent, { type: "created" }>;
+
+export function describeOfflineEvent(event: NoticeEvent): string {
   if (event.type === "conflict") {
     const fields = event.fields.map((field) => FIELD_NAMES[field] ?? field).join(", ");
     return `“${event.task.title}” was also changed elsewhere: its ${fields} kept the other change.`;
@@ -37,11 +39,12 @@ export function SyncStatus() {
 
   useEffect(
     () =>
-      writes.onEvent((event) =>
+      writes.onEvent((event) => {
+        if (event.type === "created") return;
         toast.show(describeOfflineEvent(event), {
           tone: event.type === "refused" ? "error" : "info",
-        }),
-      ),
+        });
+      }),
     [writes, toast],
   );
 

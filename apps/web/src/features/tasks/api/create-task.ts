@@ -9,7 +9,7 @@ import {
   prependToCachedLists,
   restoreTasks,
   snapshotTasks,
-  updateCachedLists,
+  takeServerId,
 } from "../utils/task-cache";
 import { taskKeys } from "./task-keys";
 
@@ -25,6 +25,20 @@ export async function createTask(
 // Below any id given before a reload: an offline add kept in the cache keeps its own id.
 let temporaryId = -Date.now();
 
+/**
+ * The id a new task has on screen until the server gives it one. Negative, so it never names a
+ * server task; writes to it wait for the create and are then sent to the server's task (038).
+ */
+export function nextTemporaryId(): number {
+  temporaryId -= 1;
+  return temporaryId;
+}
+
+export interface NewTask {
+  input: CreateTaskInput;
+  localId: number;
+}
+
 export function useCreateTask(
   userId: string,
   { onRefused }: { onRefused?: (input: CreateTaskInput) => void } = {},
@@ -34,15 +48,13 @@ export function useCreateTask(
   const writes = useOfflineWrites();
   return useMutation({
     // Offline, the task waits in the outbox and stays on screen (decision 038).
-    mutationFn: async (input: CreateTaskInput) => {
-      const result = await writes.submit({ kind: "create", input });
+    mutationFn: async ({ input, localId }: NewTask) => {
+      const result = await writes.submit({ kind: "create", input, localId });
       return result.queued ? undefined : result.task;
     },
-    onMutate: async (input) => {
+    onMutate: async ({ input, localId: id }) => {
       const snapshot = await snapshotTasks(queryClient, userId);
       const now = new Date().toISOString();
-      temporaryId -= 1;
-      const id = temporaryId;
       prependToCachedLists(queryClient, userId, {
         id,
         user_id: userId,
@@ -61,15 +73,12 @@ export function useCreateTask(
       if (!input.completed) adjustPendingCount(queryClient, userId, 1);
       return { snapshot, id };
     },
-    // The server's task takes the temporary one's place at once, so it can be changed without
+    // The server's id takes the temporary one's place at once, so changes name its task without
     // waiting for the refetch (which, offline, may not come for a while).
-    onSuccess: (task, _input, context) => {
-      if (task && context)
-        updateCachedLists(queryClient, userId, (cached) =>
-          cached.id === context.id ? task : cached,
-        );
+    onSuccess: (task, _variables, context) => {
+      if (task && context) takeServerId(queryClient, userId, context.id, task);
     },
-    onError: (error, input, context) => {
+    onError: (error, { input }, context) => {
       if (context) {
         restoreTasks(queryClient, context.snapshot, new Set([context.id]));
         if (!input.completed) adjustPendingCount(queryClient, userId, -1);

@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useState } from "react";
 import type { CreateTaskInput } from "@/lib/api-types";
 import { TASK_LIMITS } from "@/lib/task-limits";
-import { useCreateTask } from "../api/create-task";
+import { nextTemporaryId, useCreateTask } from "../api/create-task";
 import {
   emptyTaskForm,
   isoToDueDate,
@@ -56,7 +56,7 @@ export function AddTaskForm({ userId }: { userId: string }) {
       return;
     }
     // Cleared at once for the next task; given back if the server refuses it (see useCreateTask).
-    createTask.mutate(toTaskInput(submitted));
+    createTask.mutate({ input: toTaskInput(submitted), localId: nextTemporaryId() });
     setValues(emptyTaskForm);
   };
 

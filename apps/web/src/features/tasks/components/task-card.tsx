@@ -69,10 +69,10 @@ export function TaskCard({ task, onToggle, onSave, onDelete, onEditingChange }: 
   const [values, setValues] = useState<TaskFormValues>(() => formValuesOf(task));
   const [errors, setErrors] = useState<TaskFormErrors>({});
   const editButton = useRef<HTMLButtonElement>(null);
-  const pendingSave = task.id < 0;
+  // Added offline (a temporary id): it can be changed already, but has no history yet.
+  const notOnServerYet = task.id < 0;
 
   const startEditing = () => {
-    if (pendingSave) return;
     setValues(formValuesOf(task));
     setErrors({});
     setEditing(true);
@@ -169,13 +169,11 @@ export function TaskCard({ task, onToggle, onSave, onDelete, onEditingChange }: 
       aria-labelledby={titleId}
       data-task-id={task.id}
       tabIndex={-1}
-      aria-busy={pendingSave || undefined}
     >
       <input
         type="checkbox"
         className="task-check"
         checked={task.completed}
-        disabled={pendingSave}
         aria-label={`Done: “${task.title}”`}
         onChange={() => onToggle(task)}
       />
@@ -204,7 +202,6 @@ export function TaskCard({ task, onToggle, onSave, onDelete, onEditingChange }: 
           ref={editButton}
           type="button"
           className="button button-small"
-          disabled={pendingSave}
           onClick={startEditing}
           aria-label={`Edit “${task.title}”`}
         >
@@ -213,14 +210,13 @@ export function TaskCard({ task, onToggle, onSave, onDelete, onEditingChange }: 
         <button
           type="button"
           className="button button-small button-danger"
-          disabled={pendingSave}
           onClick={() => onDelete(task)}
           aria-label={`Delete “${task.title}”`}
         >
           Delete
         </button>
       </div>
-      {!pendingSave && <TaskHistory userId={task.user_id} taskId={task.id} />}
+      {!notOnServerYet && <TaskHistory userId={task.user_id} taskId={task.id} />}
     </article>
   );
 }

@@ -1,6 +1,7 @@
 import { defaultRangeExtractor, type Range, useWindowVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { Task, UpdateTaskInput } from "@/lib/api-types";
+import { renderKey } from "../utils/render-keys";
 import { TaskCard } from "./task-card";
 
 interface TaskListProps {
@@ -36,8 +37,8 @@ export function TaskList({
   const onEditingChange = useCallback((task: Task, editing: boolean) => {
     setEditingIds((current) => {
       const next = new Set(current);
-      if (editing) next.add(task.id);
-      else next.delete(task.id);
+      if (editing) next.add(renderKey(task.id));
+      else next.delete(renderKey(task.id));
       return next;
     });
   }, []);
@@ -45,7 +46,7 @@ export function TaskList({
     (range: Range) => {
       const indexes = new Set(defaultRangeExtractor(range));
       tasks.forEach((task, index) => {
-        if (editingIds.has(task.id)) indexes.add(index);
+        if (editingIds.has(renderKey(task.id))) indexes.add(index);
       });
       return [...indexes].sort((a, b) => a - b);
     },
@@ -58,7 +59,10 @@ export function TaskList({
     overscan: 6,
     scrollMargin,
     rangeExtractor,
-    getItemKey: (index) => tasks[index]?.id ?? index,
+    getItemKey: (index) => {
+      const task = tasks[index];
+      return task ? renderKey(task.id) : index;
+    },
   });
 
   const items = virtualizer.getVirtualItems();

@@ -123,6 +123,34 @@ describe("TasksView", () => {
     await waitFor(() => expect(input).toHaveValue("Bad task"));
   });
 
+  it("lets a task still being added be edited; the edit survives its answer and names its id", async () => {
+    const { api, user } = setup([]);
+    const gate = deferred<void>();
+    api.override(async (request) => {
+      if (request.method === "POST") await gate.promise;
+      return undefined;
+    });
+    await screen.findByText("0 tasks left");
+    await user.type(screen.getByRole("textbox", { name: "New task title" }), "Draft{Enter}");
+    await user.dblClick(await screen.findByRole("heading", { name: "Draft" }));
+    const title = screen.getByRole("textbox", { name: "Title" });
+    await user.clear(title);
+    await user.type(title, "Final");
+
+    await act(async () => gate.resolve());
+    await waitFor(() => expect(api.tasks()).toHaveLength(1));
+    // The card kept its place and its half-typed edit when the task got its server id.
+    expect(screen.getByRole("textbox", { name: "Title" })).toHaveValue("Final");
+    await user.type(screen.getByRole("textbox", { name: "Title" }), "{Enter}");
+    expect(await screen.findByRole("heading", { name: "Final" })).toBeInTheDocument();
+    await waitFor(() => expect(api.writes()).toHaveLength(2));
+    expect(api.writes()[1]).toMatchObject({
+      method: "PUT",
+      path: `/api/user-1/tasks/${api.tasks()[0]?.id}`,
+      body: { title: "Final" },
+    });
+  });
+
   it("rolls back only the refused toggle, not another one still in flight", async () => {
     const { api, user } = setup();
     const first = deferred<Response>();

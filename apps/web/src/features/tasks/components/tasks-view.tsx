@@ -8,6 +8,7 @@ import { usePendingCount } from "../api/get-pending-count";
 import { useTasks } from "../api/get-tasks";
 import { useToggleTask } from "../api/toggle-task";
 import { useUpdateTask } from "../api/update-task";
+import { useOfflineCreates } from "../hooks/use-offline-creates";
 import { useTaskFilters } from "../hooks/use-task-filters";
 import { AddTaskForm } from "./add-task-form";
 import { TaskList } from "./task-list";
@@ -15,6 +16,7 @@ import { TaskToolbar } from "./task-toolbar";
 
 export function TasksView({ userId }: { userId: string }) {
   const [filters, setFilters] = useTaskFilters();
+  useOfflineCreates(userId);
   const tasksQuery = useTasks(userId, filters);
   const pendingCount = usePendingCount(userId);
   const toggle = useToggleTask(userId);

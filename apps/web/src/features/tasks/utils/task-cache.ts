@@ -1,6 +1,7 @@
 import type { InfiniteData, QueryClient, QueryKey } from "@tanstack/react-query";
 import type { Task, TaskPage } from "@/lib/api-types";
 import { type TaskFilters, taskKeys } from "../api/task-keys";
+import { keepRenderKey } from "./render-keys";
 
 export type TaskListData = InfiniteData<TaskPage, string | null>;
 
@@ -148,6 +149,23 @@ export function prependToCachedLists(queryClient: QueryClient, userId: string, t
     ];
     queryClient.setQueryData<TaskListData>(key, { ...data, pages });
   }
+}
+
+/**
+ * A task added with a temporary id is on the server now: it takes the server's id and version
+ * where it is shown, keeping what is on screen (changes the user made to it meanwhile may still
+ * be on their way), so the user's next change names the server's task (decision 038).
+ */
+export function takeServerId(
+  queryClient: QueryClient,
+  userId: string,
+  localId: number,
+  { id, version, created_at }: Task,
+): void {
+  keepRenderKey(id, localId);
+  updateCachedLists(queryClient, userId, (task) =>
+    task.id === localId ? { ...task, id, version, created_at } : task,
+  );
 }
 
 export function adjustPendingCount(queryClient: QueryClient, userId: string, delta: number): void {
