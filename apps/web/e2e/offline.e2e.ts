@@ -36,17 +36,17 @@ function readIndexedDb(page: Page, database: string, store: string) {
   );
 }
 
-/** The user's live tasks as the server has them, read with the page's session. */
-function serverTasks(page: Page) {
-  return page.evaluate(async () => {
+/** The user's tasks (`tasks` or `trash`) as the server has them, read with the page's session. */
+async function serverTasks(page: Page, list: "tasks" | "trash" = "tasks") {
+  const tasks = await page.evaluate(async (path) => {
     const session = await (await fetch("/api/auth/get-session")).json();
     const { token } = await (await fetch("/api/auth/token")).json();
-    const response = await fetch(`/api/${session.user.id}/tasks?limit=200`, {
+    const response = await fetch(`/api/${session.user.id}/${path}?limit=200`, {
       headers: { Authorization: `Bearer ${token}` },
     });
-    const tasks: { title: string; completed: boolean }[] = await response.json();
-    return tasks.map((task) => `${task.title}${task.completed ? " (done)" : ""}`).sort();
-  });
+    return (await response.json()) as { title: string; completed: boolean }[];
+  }, list);
+  return tasks.map((task) => `${task.title}${task.completed ? " (done)" : ""}`).sort();
 }
 
 /** Every task write the browser sends (page and service worker alike). */
@@ -211,15 +211,7 @@ describe.skipIf(skipReason !== "")("offline use", () => {
       .filter({ hasText: /offline|Sending/ })
       .waitFor({ state: "detached" });
     await eventually(() => serverTasks(page)).toEqual(["Final, renamed after a reload (done)"]);
-    const trash = await page.evaluate(async () => {
-      const session = await (await fetch("/api/auth/get-session")).json();
-      const { token } = await (await fetch("/api/auth/token")).json();
-      const response = await fetch(`/api/${session.user.id}/trash`, {
-        headers: { Authorization: `Bearer ${token}` },
-      });
-      return ((await response.json()) as { title: string }[]).map((task) => task.title);
-    });
-    expect(trash).toEqual(["Scratch"]);
+    expect(await serverTasks(page, "trash")).toEqual(["Scratch"]);
     // Each task was created once, and no request named a temporary id.
     expect(writes.filter((write) => write === "POST /tasks")).toHaveLength(2);
     expect(writes.filter((write) => write.includes("-"))).toEqual([]);
