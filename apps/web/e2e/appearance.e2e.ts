@@ -285,10 +285,6 @@ describe.skipIf(skipReason !== "")("appearance", () => {
 
     // Delete by keyboard: focus moves to the neighbouring card, and Ctrl+Z undoes.
     await addTask(page, "Second by keyboard");
-    // Saved (no longer a temporary card) before the delete.
-    await eventually(() =>
-      page.getByRole("button", { name: "Edit “Second by keyboard”" }).isEnabled(),
-    ).toBe(true);
     await page.getByRole("button", { name: "Delete “Edited by keyboard”" }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Edited by keyboard" }).waitFor({ state: "detached" });
@@ -298,6 +294,8 @@ describe.skipIf(skipReason !== "")("appearance", () => {
     expect(
       await page.evaluate(() => document.activeElement?.querySelector("h3")?.textContent),
     ).toBe("Second by keyboard");
+    // Ctrl+Z is the toast's Undo, offered once the delete is sent (or queued).
+    await page.getByText("Moved “Edited by keyboard” to the trash.").waitFor();
     await page.keyboard.press("Control+z");
     await page.getByRole("heading", { name: "Edited by keyboard" }).waitFor();
     assertClean();
