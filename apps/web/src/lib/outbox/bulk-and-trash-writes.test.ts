@@ -203,6 +203,22 @@ describe("bulk and trash writes in the outbox", () => {
     },
   );
 
+  it("undoes the delete of a task added offline, before the server has it", async () => {
+    const { network, writes, sent, live, trashed } = await setup();
+    await writes.submit({ kind: "create", input: { title: "Added offline" }, localId: -7 });
+    await writes.submit({ kind: "delete", taskId: -7 });
+    await writes.submit({ kind: "restore", taskId: -7 });
+    network.online = true;
+    await writes.replay();
+    expect(sent()).toEqual([
+      "POST /api/user-1/tasks key-1",
+      "DELETE /api/user-1/tasks/6",
+      "POST /api/user-1/tasks/6/restore key-3",
+    ]);
+    expect(live()).toEqual(["1 done", "2", "5", "6"]);
+    expect(trashed()).toEqual([3, 4]);
+  });
+
   it("counts a restore or a purge of a task gone for good as done", async () => {
     const { network, writes, events, sent } = await setup();
     await writes.submit({ kind: "restore", taskId: 99 });
