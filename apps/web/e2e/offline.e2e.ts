@@ -173,6 +173,8 @@ describe.skipIf(skipReason !== "")("offline use", () => {
   it("lets a task added offline be edited, completed and deleted, before and after a reload", async () => {
     const { page, context, assertClean, allowConsoleErrors } = await openPage(browser);
     await signUp(page, "Ada Added", uniqueEmail("offline-added"));
+    // The (empty) list is loaded and saved before the network goes: an add offline goes into it.
+    await page.getByText("No tasks yet. Add your first one above.").waitFor();
     await eventually(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(
       true,
     );
