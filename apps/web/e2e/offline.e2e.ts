@@ -173,6 +173,8 @@ describe.skipIf(skipReason !== "")("offline use", () => {
   it("lets a task added offline be edited, completed and deleted, before and after a reload", async () => {
     const { page, context, assertClean, allowConsoleErrors } = await openPage(browser);
     await signUp(page, "Ada Added", uniqueEmail("offline-added"));
+    // The (empty) list is loaded and saved before the network goes: an add offline goes into it.
+    await page.getByText("No tasks yet. Add your first one above.").waitFor();
     await eventually(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(
       true,
     );
@@ -218,6 +220,79 @@ describe.skipIf(skipReason !== "")("offline use", () => {
     await eventually(() => taskTitles(page)).toEqual(["Final, renamed after a reload"]);
     const shownId = await page.locator("article[data-task-id]").getAttribute("data-task-id");
     expect(Number(shownId)).toBeGreaterThan(0);
+    assertClean();
+    await context.close();
+  });
+
+  it("clears completed tasks and undoes a delete offline, through a reload, then sends both", async () => {
+    const { page, context, assertClean, allowConsoleErrors } = await openPage(browser);
+    await signUp(page, "Ursula Undo", uniqueEmail("offline-undo"));
+    await seedTasks(page, [
+      { title: "Done one", completed: true },
+      { title: "Done two", completed: true },
+      { title: "Undo my delete" },
+      { title: "Stay" },
+    ]);
+    await page.reload();
+    await eventually(() => taskTitles(page)).toEqual([
+      "Stay",
+      "Undo my delete",
+      "Done two",
+      "Done one",
+    ]);
+    await eventually(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(
+      true,
+    );
+    await eventually(
+      async () => (await readIndexedDb(page, "todo-query-cache", "clients")).json,
+    ).toContain("Done two");
+
+    const writes = recordWrites(context);
+    const keys: string[] = [];
+    context.on("request", (request) => {
+      const key = request.headers()["idempotency-key"];
+      if (key) keys.push(`${request.method()} ${new URL(request.url()).pathname.split("/").pop()}`);
+    });
+    await context.setOffline(true);
+    await allowConsoleErrors([/ERR_INTERNET_DISCONNECTED/, /Failed to fetch/], async () => {
+      await page.getByText("You are offline.").waitFor();
+      // Undo is offered even though the delete itself waits for the network.
+      await page.getByRole("button", { name: "Delete “Undo my delete”" }).click();
+      await page
+        .getByText("Deleted “Undo my delete”: it moves to the trash when you are back online.")
+        .waitFor();
+      await page.getByRole("button", { name: "Undo" }).click();
+      await page.getByRole("heading", { name: "Undo my delete" }).waitFor();
+      await page.getByRole("button", { name: "Clear completed" }).click();
+      await eventually(() => taskTitles(page)).toEqual(["Stay", "Undo my delete"]);
+      await page.getByText("3 changes will be sent when you reconnect.").waitFor();
+      // What the screen shows is saved in this browser (a moment later).
+      await eventually(async () => {
+        const saved = (await readIndexedDb(page, "todo-query-cache", "clients")).json;
+        return ["Undo my delete", "Done two"].map((title) => saved.includes(title));
+      }).toEqual([true, false]);
+
+      // The queued delete, restore and clear survive a reload without a network.
+      await page.reload();
+      await page.getByText("3 changes will be sent when you reconnect.").waitFor();
+      await eventually(() => taskTitles(page)).toEqual(["Stay", "Undo my delete"]);
+    });
+    expect(writes).toEqual([]);
+
+    await context.setOffline(false);
+    await page
+      .getByRole("status")
+      .filter({ hasText: /offline|Sending/ })
+      .waitFor({ state: "detached" });
+    await eventually(() => serverTasks(page)).toEqual(["Stay", "Undo my delete"]);
+    expect(await serverTasks(page, "trash")).toEqual(["Done one (done)", "Done two (done)"]);
+    expect(writes).toEqual([
+      "DELETE /tasks/:id",
+      "POST /tasks/:id/restore",
+      "DELETE /tasks/completed",
+    ]);
+    expect(keys).toEqual(["POST restore", "DELETE completed"]);
+    await eventually(() => taskTitles(page)).toEqual(["Stay", "Undo my delete"]);
     assertClean();
     await context.close();
   });

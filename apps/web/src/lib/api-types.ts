@@ -59,6 +59,18 @@ export type CompleteAllResult = Schemas["UpdatedCount"];
 /** `DELETE /api/{user_id}/tasks/completed` */
 export type ClearCompletedResult = Schemas["DeletedCount"];
 
+/** A task in the trash, as `GET /api/{user_id}/trash` answers it: a task plus `deleted_at`. */
+export type TrashedTask = Schemas["TrashedTask"];
+
+/** One page of `GET /api/{user_id}/trash`, newest deleted first. */
+export interface TrashPage {
+  tasks: TrashedTask[];
+  nextCursor: string | null;
+}
+
+/** `DELETE /api/{user_id}/trash` */
+export type EmptyTrashResult = Schemas["PurgedCount"];
+
 /** `application/problem+json` error body. */
 export type ProblemDetails = Schemas["Problem"];
 
@@ -74,4 +86,10 @@ export const taskPaths = {
     `/api/${encodeURIComponent(userId)}/tasks/${id}/complete`,
   completeAll: (userId: string) => `/api/${encodeURIComponent(userId)}/tasks/complete-all`,
   clearCompleted: (userId: string) => `/api/${encodeURIComponent(userId)}/tasks/completed`,
+  restore: (userId: string, id: number) => `/api/${encodeURIComponent(userId)}/tasks/${id}/restore`,
+} as const;
+
+export const trashPaths = {
+  list: (userId: string) => `/api/${encodeURIComponent(userId)}/trash`,
+  one: (userId: string, id: number) => `/api/${encodeURIComponent(userId)}/trash/${id}`,
 } as const;

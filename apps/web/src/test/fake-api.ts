@@ -69,8 +69,11 @@ export function createFakeApi(initial: Task[] = []) {
   let trash: (Task & { deleted_at: string })[] = [];
   const requests: RecordedRequest[] = [];
   const overrides: Override[] = [];
-  /** Creates by Idempotency-Key: a retry gets the first answer again, as from the real API. */
-  const created = new Map<string, Task>();
+  /**
+   * Answers by Idempotency-Key (API decision 037): a retry of the same request gets the first
+   * answer again and changes nothing; the same key on another request is a 422.
+   */
+  const answered = new Map<string, { request: string; status: number; body: string }>();
 
   const fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(String(input), "http://localhost");
@@ -88,6 +91,28 @@ export function createFakeApi(initial: Task[] = []) {
       const response = await override(request);
       if (response) return response;
     }
+    const key = method === "GET" ? null : request.headers.get("Idempotency-Key");
+    if (key === null) return answer(request, url);
+    const fingerprint = JSON.stringify([method, url.pathname, init.body ?? ""]);
+    const first = answered.get(key);
+    if (first && first.request !== fingerprint) return problem(422, "Idempotency-Key reused");
+    if (first)
+      return new Response(first.body, {
+        status: first.status,
+        headers: { "Content-Type": "application/json", "Idempotent-Replayed": "true" },
+      });
+    const response = await answer(request, url);
+    if (response.status < 500)
+      answered.set(key, {
+        request: fingerprint,
+        status: response.status,
+        body: await response.clone().text(),
+      });
+    return response;
+  };
+
+  const answer = async (request: RecordedRequest, url: URL): Promise<Response> => {
+    const { method, body } = request;
     if (url.pathname === "/api/auth/token")
       return json({ token: fakeJwt(Math.floor(Date.now() / 1000) + 3600) });
 
@@ -120,7 +145,8 @@ export function createFakeApi(initial: Task[] = []) {
     if (suffix === "/restore") {
       const trashed = trash.find((task) => task.id === id);
       if (!trashed) return find() ? json(find()) : problem(404, "Not Found");
-      const { deleted_at: _deletedAt, ...restored } = trashed;
+      const { deleted_at: _deletedAt, ...rest } = trashed;
+      const restored = { ...rest, updated_at: now, version: (rest.version ?? 1) + 1 };
       trash = trash.filter((task) => task.id !== id);
       tasks.push(restored);
       return json(restored);
@@ -152,21 +178,25 @@ export function createFakeApi(initial: Task[] = []) {
       return json(matching.slice(0, limit), 200, { "X-Total-Count": String(matching.length) });
     }
     if (!idPart && method === "POST") {
-      const key = request.headers.get("Idempotency-Key");
-      const first = key === null ? undefined : created.get(key);
-      if (first) return json(first, 201, { "Idempotent-Replayed": "true" });
       const task = makeTask({
         ...(body as Partial<Task>),
-        id: Math.max(0, ...tasks.map((t) => t.id)) + 1,
+        id: Math.max(0, ...tasks.map((t) => t.id), ...trash.map((t) => t.id)) + 1,
         version: 1,
       });
       tasks.push(task);
-      if (key !== null) created.set(key, { ...task });
       return json(task, 201);
     }
     if (idPart === "complete-all") {
-      tasks = tasks.map((task) => ({ ...task, completed: true }));
-      return json({ updated: tasks.length });
+      const completed = (body as { completed?: boolean } | undefined)?.completed ?? true;
+      const changing = tasks.filter((task) => task.completed !== completed);
+      for (const task of changing)
+        Object.assign(task, {
+          completed,
+          completed_at: completed ? now : null,
+          updated_at: now,
+          version: (task.version ?? 1) + 1,
+        });
+      return json({ updated: changing.length });
     }
     if (idPart === "completed") {
       const done = tasks.filter((task) => task.completed);

@@ -28,7 +28,7 @@ export type OfflineEvent =
   | { type: "created"; localId: number; task: Task };
 
 /** `queued`: the write waits in the outbox and will be sent when the network allows. */
-export type SubmitResult = { queued: false; task?: Task } | { queued: true };
+export type SubmitResult = { queued: false; task?: Task; count?: number } | { queued: true };
 
 export interface OfflineWrites {
   /**
@@ -266,7 +266,7 @@ export function createOfflineWrites(options: OfflineWritesOptions): OfflineWrite
       reportConflicts(sent.task, sent.conflicts);
       if (write.kind === "create" && write.localId !== undefined && sent.task)
         await settleCreate(null, write.localId, sent.task).catch(() => undefined);
-      return { queued: false, task: sent.task };
+      return { queued: false, task: sent.task, count: sent.count };
     } catch (error) {
       // No answer: the write may or may not have arrived. Its key and If-Match make sending it
       // again harmless, so it waits in the outbox like any offline write.

@@ -23,7 +23,18 @@ export type QueuedWrite =
       version: number | null;
     }
   | { key: string; kind: "complete"; taskId: number; completed: boolean; version: number | null }
-  | { key: string; kind: "delete"; taskId: number };
+  | { key: string; kind: "delete"; taskId: number }
+  /**
+   * The writes below carry `key` as Idempotency-Key, so a retry after a lost answer is answered
+   * from the first attempt. Bulk writes act on the tasks the server has when they are sent, not
+   * on the ones the user saw (decision 038).
+   */
+  | { key: string; kind: "complete-all"; completed: boolean }
+  | { key: string; kind: "clear-completed" }
+  | { key: string; kind: "restore"; taskId: number }
+  | { key: string; kind: "empty-trash" }
+  /** Deleting one task in the trash for good needs no key: gone already (404) is done. */
+  | { key: string; kind: "purge"; taskId: number };
 
 /** A write as the app submits it; the outbox gives it its key. */
 export type NewWrite = QueuedWrite extends infer W

@@ -1,12 +1,22 @@
 import type { ApiClient } from "../api-client";
 import { ApiError } from "../api-errors";
-import { type Task, taskEtag, taskPaths } from "../api-types";
+import {
+  type ClearCompletedResult,
+  type CompleteAllResult,
+  type EmptyTrashResult,
+  type Task,
+  taskEtag,
+  taskPaths,
+  trashPaths,
+} from "../api-types";
 import { mergeChanges } from "./merge-changes";
 import type { EditableFields, QueuedWrite } from "./queued-write";
 
 export interface SentWrite {
-  /** The task as the server has it after the write; undefined for a delete. */
+  /** The task as the server has it after the write; undefined for a delete, or a restore of a task gone for good. */
   task?: Task;
+  /** How many tasks a bulk write changed (mark all complete, clear completed, empty trash). */
+  count?: number;
   /** Fields changed elsewhere too, where the server's value was kept. */
   conflicts: (keyof EditableFields)[];
   /** An edit met a 412 and was merged with a change made elsewhere. */
@@ -79,6 +89,16 @@ async function sendMergedEdit(
   }
 }
 
+/** A write whose target may already be gone: 404 is what the user asked for (delete, purge). */
+async function unlessGone<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (error) {
+    if (!isStatus(error, 404)) throw error;
+    return undefined;
+  }
+}
+
 /** Sends one write with the headers that make sending it again safe. */
 export async function sendWrite(
   api: ApiClient,
@@ -110,15 +130,51 @@ export async function sendWrite(
       // No If-Match: a delete moves the task to the trash, from where it can be restored, so the
       // user's wish wins over an edit made elsewhere meanwhile. Gone already (404) is what the
       // user asked for.
-      try {
-        await api.request<void>(taskPaths.one(userId, write.taskId), {
+      await unlessGone(
+        api.request<void>(taskPaths.one(userId, write.taskId), {
           method: "DELETE",
           // Sent as the page goes away (pending deletes, decision 016).
           keepalive,
-        });
-      } catch (error) {
-        if (!isStatus(error, 404)) throw error;
-      }
+        }),
+      );
       return { conflicts: [] };
+    case "complete-all": {
+      const { data } = await api.request<CompleteAllResult>(taskPaths.completeAll(userId), {
+        method: "POST",
+        body: { completed: write.completed },
+        headers: { "Idempotency-Key": write.key },
+      });
+      return { count: data.updated, conflicts: [] };
+    }
+    case "clear-completed": {
+      const { data } = await api.request<ClearCompletedResult>(taskPaths.clearCompleted(userId), {
+        method: "DELETE",
+        headers: { "Idempotency-Key": write.key },
+      });
+      return { count: data.deleted, conflicts: [] };
+    }
+    case "restore": {
+      // Restoring a live task answers it unchanged (API decision 039); one purged meanwhile (404)
+      // cannot come back, and there is nothing left to do.
+      const restored = await unlessGone(
+        api.request<Task>(taskPaths.restore(userId, write.taskId), {
+          method: "POST",
+          headers: { "Idempotency-Key": write.key },
+        }),
+      );
+      return { task: restored?.data, conflicts: [] };
+    }
+    case "purge":
+      await unlessGone(
+        api.request<void>(trashPaths.one(userId, write.taskId), { method: "DELETE" }),
+      );
+      return { conflicts: [] };
+    case "empty-trash": {
+      const { data } = await api.request<EmptyTrashResult>(trashPaths.list(userId), {
+        method: "DELETE",
+        headers: { "Idempotency-Key": write.key },
+      });
+      return { count: data.purged, conflicts: [] };
+    }
   }
 }

@@ -1,9 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useToast } from "@/components/ui/toast";
-import type { ApiClient } from "@/lib/api-client";
-import { useApiClient } from "@/lib/api-client-context";
 import { describeError } from "@/lib/api-errors";
-import { type CompleteAllInput, type CompleteAllResult, taskPaths } from "@/lib/api-types";
+import { useOfflineWrites } from "@/lib/outbox/offline-writes-context";
 import {
   matchesStatus,
   restoreTasks,
@@ -14,24 +12,17 @@ import {
 } from "../utils/task-cache";
 import { taskKeys } from "./task-keys";
 
-export async function completeAll(
-  api: ApiClient,
-  userId: string,
-  input: CompleteAllInput,
-): Promise<CompleteAllResult> {
-  const { data } = await api.request<CompleteAllResult>(taskPaths.completeAll(userId), {
-    method: "POST",
-    body: input,
-  });
-  return data;
-}
-
+/**
+ * "Mark all complete", through the outbox (decision 038): offline it waits with its
+ * Idempotency-Key, and when sent it completes the tasks the server has then, including any added
+ * elsewhere meanwhile.
+ */
 export function useCompleteAll(userId: string) {
-  const api = useApiClient();
   const queryClient = useQueryClient();
   const toast = useToast();
+  const writes = useOfflineWrites();
   return useMutation({
-    mutationFn: () => completeAll(api, userId, { completed: true }),
+    mutationFn: () => writes.submit({ kind: "complete-all", completed: true }),
     onMutate: async () => {
       const snapshot = await snapshotTasks(queryClient, userId);
       const now = new Date().toISOString();

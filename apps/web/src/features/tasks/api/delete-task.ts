@@ -1,8 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useToast } from "@/components/ui/toast";
-import type { ApiClient } from "@/lib/api-client";
 import { ApiError, describeError } from "@/lib/api-errors";
-import { type Task, taskPaths } from "@/lib/api-types";
+import type { Task } from "@/lib/api-types";
 import { useOfflineWrites } from "@/lib/outbox/offline-writes-context";
 import {
   adjustPendingCount,
@@ -10,13 +9,9 @@ import {
   snapshotTasks,
   updateCachedLists,
 } from "../utils/task-cache";
+import { addToCachedTrash, cancelTrashRead, removeFromCachedTrash } from "../utils/trash-cache";
 import { useRestoreTask } from "./restore-task";
 import { taskKeys } from "./task-keys";
-
-/** Moves one task to the trash (API decision 039): it can be restored from there. */
-export async function deleteTask(api: ApiClient, userId: string, id: number): Promise<void> {
-  await api.request<void>(taskPaths.one(userId, id), { method: "DELETE" });
-}
 
 /** How long the toast offers "Undo" (a restore); the Trash view keeps the task 30 days. */
 export const UNDO_TOAST_MS = 8000;
@@ -35,27 +30,34 @@ export function useDeleteTask(userId: string) {
     // Offline, the delete waits in the outbox (decision 038).
     mutationFn: (task: Task) => writes.submit({ kind: "delete", taskId: task.id }),
     onMutate: async (task) => {
-      const snapshot = await snapshotTasks(queryClient, userId);
+      const [snapshot] = await Promise.all([
+        snapshotTasks(queryClient, userId),
+        cancelTrashRead(queryClient, userId),
+      ]);
       updateCachedLists(queryClient, userId, (each) => (each.id === task.id ? null : each));
       if (!task.completed) adjustPendingCount(queryClient, userId, -1);
+      addToCachedTrash(queryClient, userId, [task]);
       return snapshot;
     },
-    onSuccess: (result, task) => {
-      // Queued: there is nothing on the server to restore yet.
-      if (result.queued) {
-        toast.show(`Deleted “${task.title}”: it moves to the trash when you are back online.`);
-        return;
-      }
-      toast.show(`Moved “${task.title}” to the trash.`, {
-        durationMs: UNDO_TOAST_MS,
-        action: { label: "Undo", onClick: () => restore.mutate(task) },
-      });
+    // Undo, online or not: queued, the restore waits in the outbox behind this delete and the
+    // task is back on screen at once (decision 038).
+    onSuccess: (result, task, snapshot) => {
+      toast.show(
+        result.queued
+          ? `Deleted “${task.title}”: it moves to the trash when you are back online.`
+          : `Moved “${task.title}” to the trash.`,
+        {
+          durationMs: UNDO_TOAST_MS,
+          action: { label: "Undo", onClick: () => restore.mutate({ task, before: snapshot }) },
+        },
+      );
     },
     onError: (error, task, snapshot) => {
       // Already gone (another tab deleted it): what the user asked for.
       if (error instanceof ApiError && error.status === 404) return;
       if (snapshot) restoreTasks(queryClient, snapshot, new Set([task.id]));
       if (!task.completed) adjustPendingCount(queryClient, userId, 1);
+      removeFromCachedTrash(queryClient, userId, new Set([task.id]));
       toast.show(`Task not deleted: ${describeError(error)}`, { tone: "error" });
     },
     onSettled: () => {

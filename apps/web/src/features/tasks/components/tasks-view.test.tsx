@@ -1,8 +1,11 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { followOfflineWrites } from "@/app/online-manager";
+import { SyncStatus } from "@/features/offline/components/sync-status";
 import { useLocation } from "@/lib/router";
 import { createFakeApi, json, makeTask, problem } from "@/test/fake-api";
+import { createNetwork } from "@/test/network";
 import { deferred, renderWithApp } from "@/test/render";
 import { TasksView } from "./tasks-view";
 
@@ -384,5 +387,107 @@ describe("TasksView", () => {
     await screen.findByRole("button", { name: "Back from ?q=milk" });
     await user.click(screen.getByRole("button", { name: /Back from/ }));
     await screen.findByRole("button", { name: "Back from start" });
+  });
+});
+
+describe("TasksView offline", () => {
+  const stops: (() => void)[] = [];
+  afterEach(() => {
+    for (const stop of stops.splice(0)) stop();
+  });
+
+  /** The view with its sync banner, online at first; `network` switches the network off and on. */
+  function offlineSetup(
+    tasks = [makeTask({ id: 1, title: "Buy milk" }), makeTask({ id: 2, title: "Walk the dog" })],
+  ) {
+    const api = createFakeApi(tasks);
+    const network = createNetwork(api.fetch);
+    const user = userEvent.setup();
+    const view = renderWithApp(
+      <>
+        <SyncStatus />
+        <TasksView userId="user-1" />
+      </>,
+      { fetch: network.fetch },
+    );
+    // As in the app: queries refetch once the outbox is sent, not as soon as the network is back.
+    stops.push(followOfflineWrites(view.offlineWrites), view.offlineWrites.start());
+    const sent = () =>
+      api
+        .writes()
+        .map((r) => `${r.method} ${r.path} ${r.headers.get("Idempotency-Key") ?? ""}`.trim());
+    return { api, network, user, sent, ...view };
+  }
+
+  const titles = () =>
+    screen.getAllByRole("heading", { level: 3 }).map((heading) => heading.textContent);
+
+  it("offers Undo after an offline delete: the task is back at once, and the restore follows the delete", async () => {
+    const { api, network, user, sent } = offlineSetup();
+    await screen.findByText("2 tasks left");
+    network.setOnline(false);
+    await user.click(card("Buy milk").getByRole("button", { name: /Delete/ }));
+    expect(
+      await screen.findByText(
+        "Deleted “Buy milk”: it moves to the trash when you are back online.",
+      ),
+    ).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+
+    expect(await screen.findByRole("heading", { name: "Buy milk" })).toBeInTheDocument();
+    expect(titles()).toEqual(["Walk the dog", "Buy milk"]);
+    expect(screen.getByText("2 tasks left")).toBeInTheDocument();
+    expect(
+      await screen.findByText("You are offline. 2 changes will be sent when you reconnect."),
+    ).toBeInTheDocument();
+    expect(sent()).toEqual([]);
+
+    network.setOnline(true);
+    await waitFor(() =>
+      expect(sent()).toEqual([
+        "DELETE /api/user-1/tasks/1",
+        expect.stringMatching(/^POST \/api\/user-1\/tasks\/1\/restore [\w-]{36}$/),
+      ]),
+    );
+    await waitFor(() => expect(screen.queryByText(/^You are offline|^Sending/)).toBeNull());
+    expect(api.trash()).toEqual([]);
+    expect(api.tasks().map((t) => t.title)).toEqual(["Walk the dog", "Buy milk"]);
+    expect(titles()).toEqual(["Walk the dog", "Buy milk"]);
+  });
+
+  it("marks all complete and clears completed offline, then sends both with their keys", async () => {
+    const { api, network, user, sent } = offlineSetup();
+    await screen.findByText("2 tasks left");
+    network.setOnline(false);
+    await user.click(screen.getByRole("button", { name: "Mark all complete" }));
+    expect(await screen.findByText("0 tasks left")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Clear completed" }));
+    expect(await screen.findByText("No tasks yet. Add your first one above.")).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        "Completed tasks cleared: they move to the trash when you are back online.",
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText("You are offline. 2 changes will be sent when you reconnect."),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/not completed|not cleared/)).toBeNull();
+    expect(sent()).toEqual([]);
+
+    network.setOnline(true);
+    await waitFor(() => expect(screen.queryByText(/^You are offline|^Sending/)).toBeNull());
+    expect(sent()).toEqual([
+      expect.stringMatching(/^POST \/api\/user-1\/tasks\/complete-all [\w-]{36}$/),
+      expect.stringMatching(/^DELETE \/api\/user-1\/tasks\/completed [\w-]{36}$/),
+    ]);
+    expect(api.writes()[0]?.body).toEqual({ completed: true });
+    expect(api.tasks()).toEqual([]);
+    expect(
+      api
+        .trash()
+        .map((t) => t.title)
+        .sort(),
+    ).toEqual(["Buy milk", "Walk the dog"]);
+    expect(await screen.findByText("No tasks yet. Add your first one above.")).toBeInTheDocument();
   });
 });

@@ -173,3 +173,30 @@ export function adjustPendingCount(queryClient: QueryClient, userId: string, del
     count === undefined ? count : Math.max(0, count + delta),
   );
 }
+
+/**
+ * Shows a task that comes back (a restore from the Trash view): replaced where a list has it,
+ * otherwise at the top of each list whose status filter it matches, until the lists are read again.
+ */
+export function showInCachedLists(queryClient: QueryClient, userId: string, task: Task): void {
+  for (const [key, data] of queryClient.getQueriesData<TaskListData>({
+    queryKey: taskKeys.lists(userId),
+  })) {
+    const first = data?.pages[0];
+    if (!data || !first) continue;
+    const present = data.pages.some((page) => page.tasks.some((each) => each.id === task.id));
+    if (present) {
+      const pages = data.pages.map((page) => ({
+        ...page,
+        tasks: page.tasks.map((each) => (each.id === task.id ? task : each)),
+      }));
+      queryClient.setQueryData<TaskListData>(key, { ...data, pages });
+    } else if (matchesStatus(task, filtersOf(key))) {
+      const pages = [
+        { ...first, tasks: [task, ...first.tasks], total: first.total + 1 },
+        ...data.pages.slice(1),
+      ];
+      queryClient.setQueryData<TaskListData>(key, { ...data, pages });
+    }
+  }
+}

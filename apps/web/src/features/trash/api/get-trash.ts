@@ -3,7 +3,7 @@ import { parseNextCursor } from "@/features/tasks/api/get-tasks";
 import { taskKeys } from "@/features/tasks/api/task-keys";
 import type { ApiClient } from "@/lib/api-client";
 import { useApiClient } from "@/lib/api-client-context";
-import { type TrashedTask, type TrashPage, trashPaths } from "./trash-types";
+import { type TrashedTask, type TrashPage, trashPaths } from "@/lib/api-types";
 
 export const TRASH_PAGE_SIZE = 50;
 

@@ -1,9 +1,9 @@
 import { useState } from "react";
 import { useRestoreTask } from "@/features/tasks/api/restore-task";
 import { describeError } from "@/lib/api-errors";
+import type { TrashedTask } from "@/lib/api-types";
 import { useTrash } from "../api/get-trash";
 import { useEmptyTrash, usePurgeTask } from "../api/purge-task";
-import type { TrashedTask } from "../api/trash-types";
 
 const whenFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
@@ -19,7 +19,7 @@ export function TrashView({ userId }: { userId: string }) {
   const [confirming, setConfirming] = useState(false);
   const tasks = trash.data?.pages.flatMap((page) => page.tasks) ?? [];
   const busy = (task: TrashedTask) =>
-    (restore.isPending && restore.variables?.id === task.id) ||
+    (restore.isPending && restore.variables?.task.id === task.id) ||
     (purge.isPending && purge.variables?.id === task.id);
 
   return (
@@ -94,7 +94,7 @@ export function TrashView({ userId }: { userId: string }) {
                   type="button"
                   className="button button-small"
                   disabled={busy(task)}
-                  onClick={() => restore.mutate(task)}
+                  onClick={() => restore.mutate({ task })}
                   aria-label={`Restore “${task.title}”`}
                 >
                   Restore
