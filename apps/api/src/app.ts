@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { except } from "hono/combine";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
@@ -18,6 +17,7 @@ import { apiCacheHeaders } from "./http/cache-headers";
 import { clientAddress } from "./http/client-address-middleware";
 import { compressForClientsThatAccept } from "./http/compression";
 import { closeConnectionsWhenDraining } from "./http/drain";
+import { exceptPath } from "./http/except-path";
 import { jsonBodiesOnly } from "./http/json-bodies-only";
 import { onError, onNotFound } from "./http/on-error";
 import { limitRequestBodies } from "./http/request-body-limit";
@@ -28,7 +28,7 @@ import type { Metrics } from "./observability/metrics";
 import { METRICS_PATH, metricsRoutes } from "./observability/metrics.routes";
 import type { CounterStore } from "./rate-limit/counter-store";
 import { credentialLimiter } from "./rate-limit/credential-limiter";
-import { EVENT_STREAM_PATH } from "./sync/event-stream";
+import { EVENT_STREAM_PATHS } from "./sync/event-stream";
 import { syncRoutes } from "./sync/sync.index";
 import { taskRoutes } from "./tasks/tasks.index";
 import { spaRoutes } from "./web/serve-spa";
@@ -76,10 +76,10 @@ export function createApp(deps: AppDependencies) {
     }),
   );
   // An event stream must reach the client event by event, not in compressed blocks (decision 036).
-  app.use(except(EVENT_STREAM_PATH, compressForClientsThatAccept()));
+  app.use(exceptPath(EVENT_STREAM_PATHS, compressForClientsThatAccept()));
   app.use("/api/*", apiCacheHeaders);
   // Every API request answers within REQUEST_TIMEOUT_MS; a streaming route must opt out (see there).
-  app.use("/api/*", except(EVENT_STREAM_PATH, requestDeadline()));
+  app.use("/api/*", exceptPath(EVENT_STREAM_PATHS, requestDeadline()));
   app.use("/api/*", (c, next) => {
     c.set("db", database.db);
     return next();

@@ -9,7 +9,7 @@ export const REQUEST_TIMEOUT_MS = 5_000;
  * REQUEST_TIMEOUT_MS the client gets a 503 with Retry-After, whatever the request still waits for.
  * The work itself is not cancelled, so a write answered this way may still complete; 503 promises
  * nothing either way. Long-lived responses (event streams) must be left out, e.g. with
- * `except("/api/:user_id/events", requestDeadline())` from `hono/combine`.
+ * `exceptPath(EVENT_STREAM_PATHS, requestDeadline())` (except-path.ts).
  */
 export const requestDeadline = () =>
   timeout(REQUEST_TIMEOUT_MS, () =>

@@ -8,8 +8,11 @@ import { canResumeFrom, tooFarBehind } from "./change-page";
 import { readChanges } from "./changes.queries";
 import { MAX_STREAMS_PER_USER, type StreamSlots } from "./stream-slots";
 
-/** Left out of compression and of the request deadline in app.ts. */
-export const EVENT_STREAM_PATH = "/api/:user_id/events";
+/**
+ * The paths of this route (`/api/{user_id}/events`, a user id being one path segment): left out of
+ * compression and of the request deadline in app.ts.
+ */
+export const EVENT_STREAM_PATHS = /^\/api\/[^/]+\/events$/;
 export const HEARTBEAT_MS = 20_000;
 /** Events queued for a client that does not read them; past this it is cut off and resumes later. */
 const MAX_QUEUED_WRITES = 10_000;

@@ -13,11 +13,16 @@ type Handler<R extends RouteConfig> = RouteHandler<R, AppEnv>;
 
 // `c.get(…)`, not `c.var.…`: Hono builds a fresh object of every variable on each `c.var` read.
 
-/** The same list URL with `cursor` replaced: relative, so it is right behind any proxy. */
-function nextPageUrl(c: Context, cursor: string): string {
-  const url = new URL(c.req.url);
-  url.searchParams.set("cursor", cursor);
-  return `${url.pathname}${url.search}`;
+/**
+ * The same list URL with `cursor` replaced: relative, so it is right behind any proxy. Built from
+ * the owner and the query string rather than by parsing the whole URL (decision 041).
+ */
+function nextPageUrl(c: Context<AppEnv>, cursor: string): string {
+  const url = c.req.url;
+  const start = url.indexOf("?");
+  const query = new URLSearchParams(start === -1 ? "" : url.slice(start + 1));
+  query.set("cursor", cursor);
+  return `/api/${encodeURIComponent(c.get("userId"))}/tasks?${query}`;
 }
 
 export const list: Handler<typeof routes.list> = async (c) => {

@@ -240,6 +240,20 @@ describe("keyset pagination", () => {
     expect(tasks.every((task) => task.priority === "high")).toBe(true);
   });
 
+  it("links to the same path and query with only the cursor replaced", async () => {
+    const query = "status=pending&priority=high&limit=5&sort=title&order=asc";
+    const linkOf = (response: { headers: Headers }) =>
+      /^<([^>]+)>; rel="next"$/.exec(response.headers.get("link") ?? "")?.[1] ?? "";
+    const next = linkOf(await list(query, owner));
+    expect(next).toMatch(
+      new RegExp(`^/api/${encodeURIComponent(owner.id)}/tasks\\?${query}&cursor=[\\w-]+$`),
+    );
+    const after = linkOf(await server.call("GET", next, { token: owner.jwt }));
+    expect(after.match(/cursor=/g)).toHaveLength(1);
+    expect(after).not.toBe(next);
+    expect(after.replace(/cursor=[\w-]+/, "")).toBe(next.replace(/cursor=[\w-]+/, ""));
+  });
+
   it("is stable under inserts: no duplicates or gaps when tasks are added between pages", async () => {
     const before = ids((await list("limit=200", owner)).body);
     const first = await list("limit=10", owner);
