@@ -39,4 +39,4 @@ END $do$;
 --> statement-breakpoint
 DROP INDEX "tasks_user_title_trgm_idx";--> statement-breakpoint
 DROP INDEX "tasks_user_description_trgm_idx";--> statement-breakpoint
-CREATE INDEX "tasks_user_search_keys_idx" ON "tasks" USING gin (task_search_keys("user_id", "title", "description")) WITH (gin_pending_list_limit=64);
+CREATE INDEX "tasks_user_search_keys_idx" ON "tasks" USING gin (task_search_keys("user_id", "title", "description")) WITH (gin_pending_list_limit=64) WHERE "tasks"."deleted_at" is null;
