@@ -60,17 +60,18 @@ export const tasks = pgTable(
     index("tasks_user_priority_idx").on(table.userId, table.priority, table.id),
     index("tasks_user_title_idx").on(table.userId, sql`lower(${table.title})`, table.id),
     index("tasks_user_completed_idx").on(table.userId, table.completed),
-    // Search and the tag filter (decision 025): GIN indexes with the owner first (btree_gin), so
-    // that a search reads only the owner's entries. Trigrams (pg_trgm) serve ILIKE '%q%' as it is.
+    // Search and the tag filter (decisions 025 and 040). Search: one GIN entry per owner and
+    // trigram (pg_trgm's) of the title and description together, as a bigint (functions of
+    // migration 0007), so that a search reads only this user's tasks holding its rarest trigram;
+    // ILIKE then decides. Live tasks only: a search never reads the trash. Tags: a GIN index with
+    // the owner first (btree_gin).
     // Writes add their entries to a pending list that is merged in batches (cheaper than one by
     // one); every search also reads that list, so it is kept to the smallest size Postgres allows
     // (64 kB). A write that fills it merges it: PGlite has no autovacuum to do that.
-    index("tasks_user_title_trgm_idx")
-      .using("gin", table.userId, table.title.op("gin_trgm_ops"))
-      .with(smallPendingList),
-    index("tasks_user_description_trgm_idx")
-      .using("gin", table.userId, table.description.op("gin_trgm_ops"))
-      .with(smallPendingList),
+    index("tasks_user_search_keys_idx")
+      .using("gin", sql`task_search_keys(${table.userId}, ${table.title}, ${table.description})`)
+      .with(smallPendingList)
+      .where(sql`${table.deletedAt} is null`),
     index("tasks_user_tags_idx").using("gin", table.userId, table.tags).with(smallPendingList),
     // The trash, newest first, and the purge of what has been there too long: trashed rows only.
     index("tasks_user_trash_idx")

@@ -7,6 +7,7 @@ import {
   hasFiltersBeyondStatus,
   live,
   orderOf,
+  searchCandidatesOf,
   searchUsesIndex,
   sortKeyOf,
 } from "./list-sql";
@@ -83,37 +84,44 @@ export async function firstLook(
   return row ?? { tasks: 0, completed: 0, newestMatches: 0 };
 }
 
+/** A count of matches made to `cap + 1` at most: exact up to the cap, `cap+` beyond. */
+export const cappedTotal = (count: number, cap: number): TaskTotal =>
+  count > cap ? { count: cap, atLeast: true } : { count, atLeast: false };
+
 /**
  * At most `cap + 1` matches among all the user's tasks, through the plan Postgres picks for
  * finding them all: an index for a selective filter. The MATERIALIZED CTE is planned without the
  * LIMIT, which would tempt the planner into reading rows in any order until enough match: for a
  * term few of this user's tasks contain, that is all of them.
  */
-async function countThroughIndex(db: Database, userId: string, query: ListQuery, cap: number) {
+export async function countThroughIndex(
+  db: Database,
+  userId: string,
+  query: ListQuery,
+  cap: number,
+): Promise<TaskTotal> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(sql`(
       with matches as materialized (
-        select 1 from ${tasks} where ${and(eq(tasks.userId, userId), live, filtersOf(query, tasks).all)}
+        select 1 from ${tasks} where ${and(eq(tasks.userId, userId), live, searchCandidatesOf(userId, query), filtersOf(query, tasks).all)}
       )
       select 1 from matches limit ${cap + 1}
     ) as capped`);
-  return row?.n ?? 0;
+  return cappedTotal(row?.n ?? 0, cap);
 }
 
 const exactly = (count: number): TaskTotal => ({ count, atLeast: false });
 
 /**
- * Status alone: the counters, exact. Other filters: many matches among the newest tasks make it
- * `cap+`; a user whose tasks all fit the window gets the exact count; otherwise the matches are
- * few and an index counts them (up to the cap), except for a search no index can narrow, which
- * answers a lower bound rather than read every task.
+ * What the first look tells of X-Total-Count. Status alone: the counters, exact. Other filters:
+ * many matches among the newest tasks make it `cap+`; a user whose tasks all fit the window gets
+ * the exact count; a search no index can narrow answers a lower bound rather than read every
+ * task. Otherwise (undefined) the matches are few, and an index must count them, up to the cap.
  */
-export async function countTasks(
-  db: Database,
-  userId: string,
+export function totalFromLook(
   query: ListQuery,
   look: FirstLook,
   budget: ListBudget,
-): Promise<TaskTotal> {
+): TaskTotal | undefined {
   if (!hasFiltersBeyondStatus(query)) {
     if (query.status === "completed") return exactly(look.completed);
     return exactly(query.status === "pending" ? look.tasks - look.completed : look.tasks);
@@ -122,6 +130,19 @@ export async function countTasks(
   if (look.newestMatches > cap) return { count: cap, atLeast: true };
   if (look.tasks <= budget.window) return exactly(look.newestMatches);
   if (!searchUsesIndex(query.q)) return { count: look.newestMatches, atLeast: true };
-  const count = await countThroughIndex(db, userId, query, cap);
-  return count > cap ? { count: cap, atLeast: true } : exactly(count);
+  return undefined;
+}
+
+/** X-Total-Count from the first look, or through an index when that is what it needs. */
+export async function countTasks(
+  db: Database,
+  userId: string,
+  query: ListQuery,
+  look: FirstLook,
+  budget: ListBudget,
+): Promise<TaskTotal> {
+  return (
+    totalFromLook(query, look, budget) ??
+    (await countThroughIndex(db, userId, query, budget.countCap))
+  );
 }

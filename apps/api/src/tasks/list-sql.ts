@@ -109,6 +109,20 @@ export const hasFiltersBeyondStatus = (query: ListFilters) =>
 export const searchUsesIndex = (q: string | undefined) =>
   q === undefined || /[\p{L}\p{Nd}]{3}/u.test(q);
 
+/**
+ * What the search index (`tasks_user_search_keys_idx`, migration 0007, decision 040) narrows a
+ * search to: tasks of this owner whose title and description hold every trigram of `q`, taken
+ * where the text around `q` cannot change them. Its entries are the owner and the trigram
+ * together, so the index reads only this user's tasks that hold `q`'s rarest trigram, whatever
+ * the number of their tasks. A candidate, not a match: ILIKE still decides. Undefined where
+ * searchUsesIndex(q) is false. Only for a path that reaches rows through that index: on a row
+ * read in order it would be computed from the text, at a cost far above ILIKE's.
+ */
+export const searchCandidatesOf = (userId: string, query: Pick<ListQuery, "q">) =>
+  query.q && searchUsesIndex(query.q)
+    ? sql`task_search_keys(${tasks.userId}, ${tasks.title}, ${tasks.description}) @> task_search_query_keys(${userId}, ${query.q})`
+    : undefined;
+
 /** `q` as an ILIKE pattern: a substring, with the pattern's own metacharacters taken literally. */
 const patternOf = (q: string) => `%${q.replace(/[\\%_]/g, "\\$&")}%`;
 

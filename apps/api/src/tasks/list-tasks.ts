@@ -1,13 +1,15 @@
-import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import { type Database, perDatabase, statementName } from "../db/client";
 import { type TaskRow, tasks } from "../db/tasks-schema";
 import {
+  cappedTotal,
   countTasks,
-  type FirstLook,
+  countThroughIndex,
   firstLook,
   LIST_BUDGET,
   type ListBudget,
   type TaskTotal,
+  totalFromLook,
 } from "./count-tasks";
 import type { Cursor } from "./cursor";
 import {
@@ -16,6 +18,7 @@ import {
   isFiltered,
   live,
   orderOf,
+  searchCandidatesOf,
   searchUsesIndex,
   sortKeyOf,
 } from "./list-sql";
@@ -113,26 +116,54 @@ function inWindow(
 }
 
 /**
- * All the matches after the cursor, found through an index (trigram, tags, due date, priority,
- * status), then the first page of them in sort order. MATERIALIZED plans them as a whole: with
- * the LIMIT in view, the planner would walk the sort's index again, row by row.
+ * All the matches after the cursor, found through an index (search keys, tags, due date,
+ * priority, status), then the first page of them in sort order; with `countCap`, also how many
+ * there are (to `countCap + 1`), from the same index scan (decision 040). MATERIALIZED plans them
+ * as a whole: with the LIMIT in view, the planner would walk the sort's index again, row by row.
+ * No rows: no matches, so a count of 0.
  */
-function throughIndex(db: Database, userId: string, query: ListQuery, cursor: Cursor | undefined) {
+function throughIndex(
+  db: Database,
+  userId: string,
+  query: ListQuery,
+  cursor: Cursor | undefined,
+  countCap?: number,
+) {
   const key = sortKeyOf(query.sort);
   const order = sql.join(orderOf(query, sql`sort_key`, sql`id`), sql`, `);
-  const firstMatches = sql`(
-    with matches as materialized (
+  const matches = sql`matches as materialized (
       select ${tasks.id} as id, ${key} as sort_key from ${tasks}
-      where ${owned(userId, cursor, filtersOf(query, tasks).all)}
-    )
-    select id from matches order by ${order} limit ${query.limit + 1}
-  )`;
-  return db
-    .select({ ...columns, sortValue: sql<string | null>`(${key})::text` })
-    .from(tasks)
-    .where(and(eq(tasks.userId, userId), inArray(tasks.id, firstMatches)))
-    .orderBy(...orderOf(query, key, tasks.id));
+      where ${owned(userId, cursor, searchCandidatesOf(userId, query), filtersOf(query, tasks).all)}
+    )`;
+  const counted =
+    countCap === undefined
+      ? sql`null::int`
+      : sql`(select count(*)::int from (select 1 from matches limit ${countCap + 1}) as capped)`;
+  return db.select(matchFields).from(sql`(
+    with ${matches}
+    select ${taskColumnList}, (${key})::text as sort_value, ${counted} as matches from ${tasks}
+    where ${eq(tasks.userId, userId)}
+      and ${tasks.id} in (select id from matches order by ${order} limit ${query.limit + 1})
+    order by ${sql.join(orderOf(query, key, tasks.id), sql`, `)}
+  ) as r`);
 }
+
+const taskColumnList = sql.join(
+  Object.values(columns).map((column) => sql`${column}`),
+  sql`, `,
+);
+
+/** The columns of throughIndex's statement, decoded as Drizzle decodes the table's. */
+const matchFields = {
+  ...(Object.fromEntries(
+    Object.entries(columns).map(([field, column]) => [
+      field,
+      sql`r.${sql.identifier(column.name)}`.mapWith(column),
+    ]),
+  ) as { [Field in keyof typeof columns]: SQL<TaskRow[Field]> }),
+  sortValue: sql<string | null>`r.sort_value`,
+  matches: sql<number | null>`r.matches`,
+};
 
 /** Where the window ends: the position after its last row, or undefined when it reached the end. */
 async function windowEnd(
@@ -151,26 +182,6 @@ async function windowEnd(
     .offset(window - 1)
     .limit(1);
   return last && { sort: query.sort, order: query.order, value: last.value, id: last.id };
-}
-
-/**
- * The page of a filtered list. A page of matches in the window is the answer; so is a window that
- * held every task. Otherwise an index finds the matches; a search no index can narrow answers
- * what the window held, with a cursor after the window (a page may then be short, even empty).
- */
-async function filteredPage(
-  db: Database,
-  userId: string,
-  query: ListQuery,
-  cursor: Cursor | undefined,
-  looking: Promise<FirstLook>,
-  window: number,
-): Promise<{ rows: Row[]; resumeAt?: Cursor }> {
-  const rows = await inWindow(db, userId, query, cursor, window);
-  if (rows.length > query.limit) return { rows };
-  if (!cursor && (await looking).tasks <= window) return { rows };
-  if (searchUsesIndex(query.q)) return { rows: await throughIndex(db, userId, query, cursor) };
-  return { rows, resumeAt: await windowEnd(db, userId, query, cursor, window) };
 }
 
 function pageOf(query: ListQuery, rows: Row[], total: TaskTotal, resumeAt?: Cursor): TaskPage {
@@ -199,10 +210,47 @@ export async function listTasks(
     ]);
     return pageOf(query, rows, await countTasks(db, userId, query, look, budget));
   }
-  const looking = firstLook(db, userId, query, budget);
-  const [{ rows, resumeAt }, total] = await Promise.all([
-    filteredPage(db, userId, query, cursor, looking, budget.window),
-    looking.then((look) => countTasks(db, userId, query, look, budget)),
+  return filteredList(db, userId, query, cursor, budget);
+}
+
+const withoutCount = (rows: (Row & { matches: number | null })[]): Row[] =>
+  rows.map(({ matches: _matches, ...row }) => row);
+
+/**
+ * A filtered list. A page of matches in the window is the page; so is a window that held every
+ * task. Otherwise an index finds the matches; a search no index can narrow answers what the
+ * window held, with a cursor after the window (a page may then be short, even empty). When the
+ * index must find the page and count the matches too, one statement does both (decision 040).
+ */
+async function filteredList(
+  db: Database,
+  userId: string,
+  query: ListQuery,
+  cursor: Cursor | undefined,
+  budget: ListBudget,
+): Promise<TaskPage> {
+  const [rows, look] = await Promise.all([
+    inWindow(db, userId, query, cursor, budget.window),
+    firstLook(db, userId, query, budget),
   ]);
-  return pageOf(query, rows, total, resumeAt);
+  const known = totalFromLook(query, look, budget);
+  const windowIsPage = rows.length > query.limit || (!cursor && look.tasks <= budget.window);
+  const counting = () => countThroughIndex(db, userId, query, budget.countCap);
+  if (windowIsPage || !searchUsesIndex(query.q)) {
+    const [total, resumeAt] = await Promise.all([
+      known ?? counting(),
+      windowIsPage ? undefined : windowEnd(db, userId, query, cursor, budget.window),
+    ]);
+    return pageOf(query, rows, total, resumeAt);
+  }
+  if (known === undefined && !cursor) {
+    const found = await throughIndex(db, userId, query, cursor, budget.countCap);
+    const total = cappedTotal(found[0]?.matches ?? 0, budget.countCap);
+    return pageOf(query, withoutCount(found), total);
+  }
+  const [found, total] = await Promise.all([
+    throughIndex(db, userId, query, cursor),
+    known ?? counting(),
+  ]);
+  return pageOf(query, withoutCount(found), total);
 }

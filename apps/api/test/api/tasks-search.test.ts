@@ -153,6 +153,16 @@ describe("a user with more tasks than a filtered page reads in order (1,500)", (
     expect(next.pages.every((page) => page.total === "3")).toBe(true);
   });
 
+  it("a rare term that starts or ends inside a word, or spans two, is found through the index too", async () => {
+    // The search index holds whole words' trigrams (decision 040): these terms must not require
+    // the ones a word has only at its edges.
+    for (const q of ["SSPOR", "enew passp", "NEW PASSPORT"]) {
+      const response = await list(owner, `q=${encodeURIComponent(q)}`);
+      expect(response.body.map(numberOf), q).toEqual([1007, 507, 7]);
+      expect(response.headers.get("x-total-count"), q).toBe("3");
+    }
+  });
+
   it("a term no index can narrow: pages may be short, the count is a lower bound, and following the links finds every match", async () => {
     const first = await list(owner, "q=zq");
     expect(first.body.map(numberOf)).toEqual([1403, 703]);
