@@ -1,17 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createFakeApi, makeTask } from "@/test/fake-api";
-import { createApiClient } from "../api-client";
-import { createOfflineWrites, type OfflineEvent } from "./offline-writes";
-import { createIdbOutboxStore } from "./outbox-store";
+import { offlineWritesOver } from "@/test/offline-writes";
 import type { NewWrite } from "./queued-write";
 
 // The outbox's bulk and trash writes (decision 038): mark all complete, clear completed, restore,
 // delete forever and empty trash, queued offline and sent again safely after a lost answer.
-
-const stops: (() => void)[] = [];
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-});
 
 /** Tasks 1 (completed), 2 and 5 live; 3 and 4 in the trash. */
 async function setup() {
@@ -24,23 +17,7 @@ async function setup() {
   ]);
   for (const id of [4, 3]) await server.fetch(`/api/user-1/tasks/${id}`, { method: "DELETE" });
   server.requests.length = 0;
-  const network = { online: false };
-  const api = createApiClient({
-    fetch: (input, init) =>
-      network.online ? server.fetch(input, init) : Promise.reject(new TypeError("Failed to fetch")),
-  });
-  let keys = 0;
-  const writes = createOfflineWrites({
-    api,
-    userId: "user-1",
-    store: createIdbOutboxStore("user-1"),
-    isOnline: () => network.online,
-    newKey: () => `key-${++keys}`,
-    retryDelayMs: 5,
-  });
-  stops.push(writes.start());
-  const events: OfflineEvent[] = [];
-  writes.onEvent((event) => events.push(event));
+  const { network, writes, events } = offlineWritesOver(server);
   const sent = () =>
     server
       .writes()

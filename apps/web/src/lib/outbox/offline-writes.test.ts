@@ -1,42 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createFakeApi, makeTask, problem } from "@/test/fake-api";
-import { createApiClient } from "../api-client";
+import { offlineWritesOver } from "@/test/offline-writes";
 import { forgetOfflineData } from "../offline-databases";
-import { createOfflineWrites, type OfflineEvent } from "./offline-writes";
+import { createOfflineWrites } from "./offline-writes";
 import { createIdbOutboxStore } from "./outbox-store";
-
-// Every instance is stopped after its test, so no retry timer outlives it.
-const stops: (() => void)[] = [];
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-});
 
 /** One user's offline writes over the fake API, with a network switch the test controls. */
 function setup(tasks = [makeTask({ id: 1, title: "Buy milk", priority: "low" })]) {
   const server = createFakeApi(tasks);
-  const network = { online: false };
-  const api = createApiClient({
-    fetch: (input, init) => {
-      if (!network.online) return Promise.reject(new TypeError("Failed to fetch"));
-      return server.fetch(input, init);
-    },
-  });
-  let keys = 0;
-  const open = () => {
-    const writes = createOfflineWrites({
-      api,
-      userId: "user-1",
-      store: createIdbOutboxStore("user-1"),
-      isOnline: () => network.online,
-      newKey: () => `key-${++keys}`,
-      retryDelayMs: 5,
-    });
-    stops.push(writes.start());
-    return writes;
-  };
-  const writes = open();
-  const events: OfflineEvent[] = [];
-  writes.onEvent((event) => events.push(event));
+  const { network, api, writes, open, events } = offlineWritesOver(server);
   const sent = () =>
     server.writes().map((r) => `${r.method} ${r.path} ${r.headers.get("If-Match") ?? ""}`.trim());
   return { server, network, api, writes, open, events, sent };
