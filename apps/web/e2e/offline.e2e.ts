@@ -49,6 +49,14 @@ async function serverTasks(page: Page, list: "tasks" | "trash" = "tasks") {
   return tasks.map((task) => `${task.title}${task.completed ? " (done)" : ""}`).sort();
 }
 
+/** Back online: the outbox has been sent once the offline and "Sending" banner is gone. */
+function waitUntilSent(page: Page) {
+  return page
+    .getByRole("status")
+    .filter({ hasText: /offline|Sending/ })
+    .waitFor({ state: "detached" });
+}
+
 /** Every task write the browser sends (page and service worker alike). */
 function recordWrites(context: BrowserContext) {
   const writes: string[] = [];
@@ -133,12 +141,7 @@ describe.skipIf(skipReason !== "")("offline use", () => {
     expect(writes).toEqual([]);
 
     await context.setOffline(false);
-    await page
-      .getByRole("status")
-      .filter({ hasText: /offline|Sending/ })
-      .waitFor({
-        state: "detached",
-      });
+    await waitUntilSent(page);
     await eventually(() => serverTasks(page)).toEqual([
       "Added offline",
       "Complete me (done)",
@@ -208,10 +211,7 @@ describe.skipIf(skipReason !== "")("offline use", () => {
     expect(writes).toEqual([]);
 
     await context.setOffline(false);
-    await page
-      .getByRole("status")
-      .filter({ hasText: /offline|Sending/ })
-      .waitFor({ state: "detached" });
+    await waitUntilSent(page);
     await eventually(() => serverTasks(page)).toEqual(["Final, renamed after a reload (done)"]);
     expect(await serverTasks(page, "trash")).toEqual(["Scratch"]);
     // Each task was created once, and no request named a temporary id.
@@ -280,10 +280,7 @@ describe.skipIf(skipReason !== "")("offline use", () => {
     expect(writes).toEqual([]);
 
     await context.setOffline(false);
-    await page
-      .getByRole("status")
-      .filter({ hasText: /offline|Sending/ })
-      .waitFor({ state: "detached" });
+    await waitUntilSent(page);
     await eventually(() => serverTasks(page)).toEqual(["Stay", "Undo my delete"]);
     expect(await serverTasks(page, "trash")).toEqual(["Done one (done)", "Done two (done)"]);
     expect(writes).toEqual([

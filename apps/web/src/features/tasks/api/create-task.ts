@@ -1,26 +1,16 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useToast } from "@/components/ui/toast";
-import type { ApiClient } from "@/lib/api-client";
 import { describeError } from "@/lib/api-errors";
-import { type CreateTaskInput, type Task, taskPaths } from "@/lib/api-types";
+import type { CreateTaskInput } from "@/lib/api-types";
 import { useOfflineWrites } from "@/lib/outbox/offline-writes-context";
 import {
   adjustPendingCount,
-  prependToCachedLists,
   restoreTasks,
+  showInCachedLists,
   snapshotTasks,
   takeServerId,
 } from "../utils/task-cache";
 import { taskKeys } from "./task-keys";
-
-export async function createTask(
-  api: ApiClient,
-  userId: string,
-  input: CreateTaskInput,
-): Promise<Task> {
-  const { data } = await api.request<Task>(taskPaths.list(userId), { method: "POST", body: input });
-  return data;
-}
 
 // Below any id given before a reload: an offline add kept in the cache keeps its own id.
 let temporaryId = -Date.now();
@@ -55,7 +45,7 @@ export function useCreateTask(
     onMutate: async ({ input, localId: id }) => {
       const snapshot = await snapshotTasks(queryClient, userId);
       const now = new Date().toISOString();
-      prependToCachedLists(queryClient, userId, {
+      showInCachedLists(queryClient, userId, {
         id,
         user_id: userId,
         title: input.title,

@@ -8,7 +8,6 @@ import {
   type CacheSnapshot,
   restoreTasks,
   showInCachedLists,
-  snapshotTasks,
   updateCachedLists,
 } from "../utils/task-cache";
 import { addToCachedTrash, cancelTrashRead, removeFromCachedTrash } from "../utils/trash-cache";
@@ -43,7 +42,11 @@ export function useRestoreTask(userId: string) {
     mutationFn: ({ task }: RestoreTaskVariables) =>
       writes.submit({ kind: "restore", taskId: task.id }),
     onMutate: async ({ task, before }) => {
-      await Promise.all([snapshotTasks(queryClient, userId), cancelTrashRead(queryClient, userId)]);
+      // No list or trash read in flight may overwrite what is shown next.
+      await Promise.all([
+        queryClient.cancelQueries({ queryKey: taskKeys.all(userId) }),
+        cancelTrashRead(queryClient, userId),
+      ]);
       const fromTrash = removeFromCachedTrash(queryClient, userId, new Set([task.id]));
       if (before) restoreTasks(queryClient, before, new Set([task.id]));
       else showInCachedLists(queryClient, userId, withoutDeletedAt(task));

@@ -1,8 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useToast } from "@/components/ui/toast";
-import type { ApiClient } from "@/lib/api-client";
 import { describeError } from "@/lib/api-errors";
-import { type SetCompletionInput, type Task, taskPaths } from "@/lib/api-types";
 import { useOfflineWrites } from "@/lib/outbox/offline-writes-context";
 import {
   adjustPendingCount,
@@ -13,20 +11,6 @@ import {
 } from "../utils/task-cache";
 import { taskKeys } from "./task-keys";
 
-/** Sets completion explicitly (not a blind toggle) so a double click cannot undo itself. */
-export async function setTaskCompletion(
-  api: ApiClient,
-  userId: string,
-  id: number,
-  input: SetCompletionInput,
-): Promise<Task> {
-  const { data } = await api.request<Task>(taskPaths.complete(userId, id), {
-    method: "PATCH",
-    body: input,
-  });
-  return data;
-}
-
 export interface ToggleTaskVariables {
   id: number;
   completed: boolean;
@@ -34,6 +18,7 @@ export interface ToggleTaskVariables {
   version?: number;
 }
 
+/** Sets completion explicitly (not a blind toggle) so a double click cannot undo itself. */
 export function useToggleTask(userId: string) {
   const queryClient = useQueryClient();
   const toast = useToast();

@@ -1,24 +1,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useToast } from "@/components/ui/toast";
-import type { ApiClient } from "@/lib/api-client";
 import { describeError } from "@/lib/api-errors";
-import { type Task, taskPaths, type UpdateTaskInput } from "@/lib/api-types";
+import type { Task, UpdateTaskInput } from "@/lib/api-types";
 import { useOfflineWrites } from "@/lib/outbox/offline-writes-context";
 import { restoreTasks, snapshotTasks, updateCachedLists } from "../utils/task-cache";
 import { taskKeys } from "./task-keys";
-
-export async function updateTask(
-  api: ApiClient,
-  userId: string,
-  id: number,
-  input: UpdateTaskInput,
-): Promise<Task> {
-  const { data } = await api.request<Task>(taskPaths.one(userId, id), {
-    method: "PUT",
-    body: input,
-  });
-  return data;
-}
 
 export interface UpdateTaskVariables {
   id: number;

@@ -136,21 +136,6 @@ export function updateCachedLists(
   }
 }
 
-/** Puts a new task at the top of every cached list whose status filter it matches. */
-export function prependToCachedLists(queryClient: QueryClient, userId: string, task: Task): void {
-  for (const [key, data] of queryClient.getQueriesData<TaskListData>({
-    queryKey: taskKeys.lists(userId),
-  })) {
-    const first = data?.pages[0];
-    if (!data || !first || !matchesStatus(task, filtersOf(key))) continue;
-    const pages = [
-      { ...first, tasks: [task, ...first.tasks], total: first.total + 1 },
-      ...data.pages.slice(1),
-    ];
-    queryClient.setQueryData<TaskListData>(key, { ...data, pages });
-  }
-}
-
 /**
  * A task added with a temporary id is on the server now: it takes the server's id and version
  * where it is shown, keeping what is on screen (changes the user made to it meanwhile may still
@@ -175,8 +160,9 @@ export function adjustPendingCount(queryClient: QueryClient, userId: string, del
 }
 
 /**
- * Shows a task that comes back (a restore from the Trash view): replaced where a list has it,
- * otherwise at the top of each list whose status filter it matches, until the lists are read again.
+ * Shows a new task, or one that comes back (a restore from the Trash view): replaced where a list
+ * has it, otherwise at the top of each list whose status filter it matches, until the lists are
+ * read again.
  */
 export function showInCachedLists(queryClient: QueryClient, userId: string, task: Task): void {
   for (const [key, data] of queryClient.getQueriesData<TaskListData>({
