@@ -17,7 +17,7 @@ export const bareSql = {
    * src/tasks/list-tasks.ts: the page, with the sort key as text for the next cursor.
    * Parameters: user_id, limit + 1.
    */
-  listPage: `select ${TASK_COLUMNS}, ("tasks"."created_at")::text from "tasks" where ("tasks"."user_id" = $1 and "tasks"."deleted_at" is null) order by "tasks"."created_at" desc, "tasks"."id" desc limit $2`,
+  listPage: `select ${TASK_COLUMNS}, ("tasks"."created_at")::text as "sort_value" from "tasks" where ("tasks"."user_id" = $1 and "tasks"."deleted_at" is null) order by "tasks"."created_at" desc, "tasks"."id" desc limit $2`,
 
   /** countByStatus in src/tasks/count-tasks.ts (the trigger-kept counters). Parameter: user_id. */
   listCount: `select "user_id", "total", "completed" from "task_counts" where "task_counts"."user_id" = $1`,

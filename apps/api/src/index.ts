@@ -1,7 +1,7 @@
 import cluster from "node:cluster";
 import { Server as HttpServer } from "node:http";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
+import { createAdaptorServer } from "@hono/node-server";
 import { ensureSigningKey } from "./auth/signing-key";
 import { claimDataDir, DataDirBusy, type OwnerRole } from "./backup/data-dir-owner";
 import { snapshotDataDir } from "./backup/snapshot";
@@ -36,6 +36,9 @@ function readConfig() {
 keepHeapNearLiveData();
 const config = readConfig();
 // With WEB_CONCURRENCY > 1 this module runs once as the primary, then once in each worker.
+/** How many connections the kernel may hold waiting to be accepted (see the listen call). */
+const LISTEN_BACKLOG = 4096;
+
 const stopRequests = cluster.isWorker ? listenForStopRequests() : undefined;
 const logger = await createLogger(config);
 if (cluster.isPrimary && !config.isProduction && !isLocalUrl(config.auth.baseUrl)) {
@@ -130,9 +133,14 @@ if (process.argv[2] === "migrate") {
   const stopForgettingKeys = forgetExpiredKeys(database.db, (error) =>
     logger.warn({ err: loggableError(error) }, "expired idempotency keys not deleted"),
   );
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const server = createAdaptorServer({ fetch: app.fetch });
+  // Node's default backlog (511) overflows when hundreds of clients connect while the event loop
+  // is busy: the kernel drops their handshakes and they retry after 1 s, then 3 s (decision 042).
+  // Linux caps it at net.core.somaxconn.
+  server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
     // A worker's primary says it once for all of them.
-    if (cluster.isPrimary) listeningLine(info.port);
+    const address = server.address();
+    if (cluster.isPrimary && address && typeof address === "object") listeningLine(address.port);
   });
 
   answerClientErrors(server);

@@ -1,16 +1,17 @@
 import { and, eq, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
 import { type Database, perDatabase, statementName } from "../db/client";
 import { taskCounts, tasks } from "../db/tasks-schema";
 import {
   filtersOf,
   hasFiltersBeyondStatus,
+  type ListValues,
   live,
-  orderOf,
   searchCandidatesOf,
   searchUsesIndex,
-  sortKeyOf,
+  shapeOf,
+  value,
 } from "./list-sql";
+import { statementOf } from "./shaped-statements";
 import type { ListQuery } from "./tasks.schemas";
 
 /**
@@ -34,15 +35,10 @@ export interface ListBudget {
 
 export const LIST_BUDGET: ListBudget = { countCap: 100, window: 1_000 };
 
-/** The user's newest tasks, read in a subquery of that name. */
-const newest = alias(tasks, "newest");
-
-/** The user's task counters (decision 015), and for filters beyond status a first count. */
-export interface FirstLook {
+/** The user's trigger-kept counters (decision 015). */
+export interface TaskCounters {
   tasks: number;
   completed: number;
-  /** Matches among the user's `window` newest tasks, up to `countCap + 1`; 0 for status alone. */
-  newestMatches: number;
 }
 
 /** The user's trigger-kept counters, as a named prepared statement (decision 031). */
@@ -54,34 +50,18 @@ const countsStatement = perDatabase((db) =>
     .prepare(statementName(db, "task_counts_get")),
 );
 
-/**
- * One statement: the counters' row, and the matches among the newest tasks. The LIMITs bound the
- * rows read whatever the filters match: rows come from the created_at index in order, and the
- * count stops at `countCap + 1`. A user without tasks has no counters row: nothing matches.
- */
-export async function firstLook(
-  db: Database,
-  userId: string,
-  query: ListQuery,
-  budget: ListBudget,
-): Promise<FirstLook> {
-  if (!hasFiltersBeyondStatus(query)) {
-    // The same statement as an unfiltered list's (bench/bare-sql.ts copies it).
-    const [row] = await countsStatement(db).execute({ userId });
-    return { tasks: row?.total ?? 0, completed: row?.completed ?? 0, newestMatches: 0 };
-  }
-  const order = orderOf({ sort: "created", order: "desc" }, sortKeyOf("created"), tasks.id);
-  const newestMatches = sql<number>`(select count(*)::int from (
-      select 1 from (
-        select * from ${tasks} where ${eq(tasks.userId, userId)} and ${live}
-        order by ${sql.join(order, sql`, `)} limit ${budget.window}
-      ) as newest where ${filtersOf(query, newest).all} limit ${budget.countCap + 1}
-    ) as newest_matches)`;
-  const [row] = await db
-    .select({ tasks: taskCounts.total, completed: taskCounts.completed, newestMatches })
-    .from(taskCounts)
-    .where(eq(taskCounts.userId, userId));
-  return row ?? { tasks: 0, completed: 0, newestMatches: 0 };
+/** The counters; a user without tasks has no counters row. bench/bare-sql.ts copies the SQL. */
+export async function readCounters(db: Database, userId: string): Promise<TaskCounters> {
+  const [row] = await countsStatement(db).execute({ userId });
+  return { tasks: row?.total ?? 0, completed: row?.completed ?? 0 };
+}
+
+/** What a filtered list knows before it counts: the counters and what its window held. */
+export interface FirstLook extends TaskCounters {
+  /** Matches among the rows the window read (list-tasks.ts), up to `countCap + 1`. */
+  windowMatches: number;
+  /** Whether the window began at the first task (no cursor): then, with at most `window` tasks, it held them all. */
+  fromStart: boolean;
 }
 
 /** A count of matches made to `cap + 1` at most: exact up to the cap, `cap+` beyond. */
@@ -92,30 +72,39 @@ export const cappedTotal = (count: number, cap: number): TaskTotal =>
  * At most `cap + 1` matches among all the user's tasks, through the plan Postgres picks for
  * finding them all: an index for a selective filter. The MATERIALIZED CTE is planned without the
  * LIMIT, which would tempt the planner into reading rows in any order until enough match: for a
- * term few of this user's tasks contain, that is all of them.
+ * term few of this user's tasks contain, that is all of them. Built once per shape (decision 043).
  */
 export async function countThroughIndex(
   db: Database,
-  userId: string,
   query: ListQuery,
+  values: ListValues,
   cap: number,
 ): Promise<TaskTotal> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(sql`(
-      with matches as materialized (
-        select 1 from ${tasks} where ${and(eq(tasks.userId, userId), live, searchCandidatesOf(userId, query), filtersOf(query, tasks).all)}
-      )
-      select 1 from matches limit ${cap + 1}
+  const build = () => {
+    const where = and(
+      eq(tasks.userId, value("userId")),
+      live,
+      searchCandidatesOf(query),
+      filtersOf(query, tasks).all,
+    );
+    return db.select({ n: sql<number>`count(*)::int`.as("n") }).from(sql`(
+      with matches as materialized (select 1 from ${tasks} where ${where})
+      select 1 from matches limit ${value("countLimit")}
     ) as capped`);
+  };
+  const statement = statementOf(db, `count ${shapeOf(query, undefined)}`, build);
+  const [row] = (await statement.all(values)) as { n: number }[];
   return cappedTotal(row?.n ?? 0, cap);
 }
 
-const exactly = (count: number): TaskTotal => ({ count, atLeast: false });
+export const exactly = (count: number): TaskTotal => ({ count, atLeast: false });
 
 /**
  * What the first look tells of X-Total-Count. Status alone: the counters, exact. Other filters:
- * many matches among the newest tasks make it `cap+`; a user whose tasks all fit the window gets
- * the exact count; a search no index can narrow answers a lower bound rather than read every
- * task. Otherwise (undefined) the matches are few, and an index must count them, up to the cap.
+ * more matches in the window than the cap make it `cap+`; a window that held every task gives the
+ * exact count; a search no index can narrow answers a lower bound rather than read every task.
+ * Otherwise (undefined) the matches are few, or the window began after a cursor, and an index
+ * must count them, up to the cap (for a user with at most `window` tasks, any search is cheap).
  */
 export function totalFromLook(
   query: ListQuery,
@@ -127,22 +116,8 @@ export function totalFromLook(
     return exactly(query.status === "pending" ? look.tasks - look.completed : look.tasks);
   }
   const cap = budget.countCap;
-  if (look.newestMatches > cap) return { count: cap, atLeast: true };
-  if (look.tasks <= budget.window) return exactly(look.newestMatches);
-  if (!searchUsesIndex(query.q)) return { count: look.newestMatches, atLeast: true };
+  if (look.windowMatches > cap) return { count: cap, atLeast: true };
+  if (look.tasks <= budget.window) return look.fromStart ? exactly(look.windowMatches) : undefined;
+  if (!searchUsesIndex(query.q)) return { count: look.windowMatches, atLeast: true };
   return undefined;
-}
-
-/** X-Total-Count from the first look, or through an index when that is what it needs. */
-export async function countTasks(
-  db: Database,
-  userId: string,
-  query: ListQuery,
-  look: FirstLook,
-  budget: ListBudget,
-): Promise<TaskTotal> {
-  return (
-    totalFromLook(query, look, budget) ??
-    (await countThroughIndex(db, userId, query, budget.countCap))
-  );
 }

@@ -1,33 +1,41 @@
 import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
-import { type Database, perDatabase, statementName } from "../db/client";
+import { alias } from "drizzle-orm/pg-core";
+import { type Database, statementName } from "../db/client";
 import { type TaskRow, tasks } from "../db/tasks-schema";
 import {
   cappedTotal,
-  countTasks,
   countThroughIndex,
-  firstLook,
+  exactly,
   LIST_BUDGET,
   type ListBudget,
+  readCounters,
   type TaskTotal,
   totalFromLook,
 } from "./count-tasks";
 import type { Cursor } from "./cursor";
+import { type DriverTaskRow, taskFromDriver } from "./driver-row";
 import {
   afterCursor,
   filtersOf,
   isFiltered,
+  type ListValues,
+  listValues,
   live,
   orderOf,
   searchCandidatesOf,
   searchUsesIndex,
+  shapeOf,
   sortKeyOf,
+  value,
 } from "./list-sql";
+import { statementOf } from "./shaped-statements";
 import type { ListQuery } from "./tasks.schemas";
 
 // A page of the list, with every query owner-scoped. Unfiltered, it is one range of the sort's
 // index. Filtered, the cost of a page must not grow with the user's tasks, whatever the filters
 // match (decision 025): the rows are read in sort order for at most `budget.window` rows, and
 // only if those hold less than a page of matches does an index find the matches instead.
+// Each statement is built once per shape of the list, its values bound by name (decision 043).
 
 export interface TaskPage {
   tasks: TaskRow[];
@@ -35,115 +43,114 @@ export interface TaskPage {
   next: Cursor | undefined;
 }
 
-type Row = TaskRow & { sortValue: string | null };
+type Row = TaskRow & { sortValue: string | null; matches?: number | null };
+
+/** A row of the list's statements as the driver answers it (driver-row.ts). */
+type DriverRow = DriverTaskRow & { sort_value: string | null; matches?: number | null };
+
+const rowsOf = (rows: unknown[]): Row[] =>
+  (rows as DriverRow[]).map((row) =>
+    Object.assign(taskFromDriver(row), { sortValue: row.sort_value, matches: row.matches }),
+  );
 
 const columns = getTableColumns(tasks);
 
-const owned = (userId: string, cursor: Cursor | undefined, ...more: (SQL | undefined)[]) =>
-  and(eq(tasks.userId, userId), live, cursor && afterCursor(cursor), ...more);
-
-/** Unfiltered: the sort's index range from the cursor on (bench/bare-sql.ts copies this SQL). */
-function inOrder(db: Database, userId: string, query: ListQuery, cursor: Cursor | undefined) {
-  if (!cursor) return firstPageStatement(db, query).execute({ userId, limit: query.limit + 1 });
-  const key = sortKeyOf(query.sort);
-  return db
-    .select({ ...columns, sortValue: sql<string | null>`(${key})::text` })
-    .from(tasks)
-    .where(owned(userId, cursor))
-    .orderBy(...orderOf(query, key, tasks.id))
-    .limit(query.limit + 1);
-}
+const owned = (cursor: Cursor | undefined, ...more: (SQL | undefined)[]) =>
+  and(eq(tasks.userId, value("userId")), live, cursor && afterCursor(cursor), ...more);
 
 /**
- * The first page of an unfiltered list (every app load asks for it) as a named prepared
- * statement, one per sort and order, as the single-task routes (decision 031): always the same
- * index range, so a generic plan is as good as a custom one.
+ * Unfiltered: the sort's index range from the cursor on (bench/bare-sql.ts copies the first
+ * page's SQL). The first page (every app load asks for it) is a named statement, one per sort and
+ * order, as the single-task routes (decision 031): always the same index range, so a generic plan
+ * is as good as a custom one.
  */
-function firstPageStatement(db: Database, query: Pick<ListQuery, "sort" | "order">) {
-  const name = `task_list_${query.sort}_${query.order}`;
-  const byName = firstPagesOf(db);
-  let statement = byName.get(name);
-  if (!statement) {
-    statement = buildFirstPage(db, query, statementName(db, name));
-    byName.set(name, statement);
-  }
-  return statement;
-}
-
-function buildFirstPage(db: Database, query: Pick<ListQuery, "sort" | "order">, name: string) {
-  const key = sortKeyOf(query.sort);
-  return db
-    .select({ ...columns, sortValue: sql<string | null>`(${key})::text` })
-    .from(tasks)
-    .where(and(eq(tasks.userId, sql.placeholder("userId")), live))
-    .orderBy(...orderOf(query, key, tasks.id))
-    .limit(sql.placeholder("limit"))
-    .prepare(name);
-}
-
-const firstPagesOf = perDatabase(() => new Map<string, ReturnType<typeof buildFirstPage>>());
-
-/**
- * The next `window` rows in sort order, and those of them that match. The LIMIT inside bounds
- * the reading whatever the filters; the filters outside cannot be pushed below it.
- */
-function inWindow(
+async function inOrder(
   db: Database,
-  userId: string,
   query: ListQuery,
   cursor: Cursor | undefined,
-  window: number,
-) {
+  values: ListValues,
+): Promise<Row[]> {
+  const build = () => {
+    const key = sortKeyOf(query.sort);
+    return db
+      .select({ ...columns, sortValue: sql<string | null>`(${key})::text`.as("sort_value") })
+      .from(tasks)
+      .where(owned(cursor))
+      .orderBy(...orderOf(query, key, tasks.id))
+      .limit(value("pageLimit"));
+  };
+  const shape = shapeOf(query, cursor);
+  const name = cursor ? "" : statementName(db, `task_list_${query.sort}_${query.order}`);
+  return rowsOf(await statementOf(db, `in order ${shape}`, build, name).all(values));
+}
+
+/** The window's rows, and the first page of its matches, read in subqueries of these names. */
+const windowRows = alias(tasks, "window");
+const matchedRows = alias(tasks, "matched");
+
+/**
+ * The next `window` rows in sort order, and the first page of those that match, each with how many
+ * of them match, up to the count's cap (for X-Total-Count): one statement, one reading of the
+ * window (decision 042). The LIMIT inside bounds the reading whatever the filters; the filters
+ * outside cannot be pushed below it.
+ */
+function inWindow(query: ListQuery, cursor: Cursor | undefined, db: Database) {
   const key = sortKeyOf(query.sort);
-  const newest = db
-    .select({ ...columns, sortKey: sql`${key}`.as("sort_key") })
-    .from(tasks)
-    .where(owned(userId, cursor, filtersOf(query, tasks).range))
-    .orderBy(...orderOf(query, key, tasks.id))
-    .limit(window)
-    .as("window");
-  const { sortKey, ...windowColumns } = newest._.selectedFields;
-  // The planner knows the window's rows come sorted, and stops after a page of matches, only if
-  // this ORDER BY names the first of the window's columns that holds the key: the column itself,
-  // or sort_key for lower(title).
-  const outerKey = query.sort === "title" ? sql`${sortKey}` : sortKeyOf(query.sort, windowColumns);
-  return db
-    .select({ ...windowColumns, sortValue: sql<string | null>`(${sortKey})::text` })
-    .from(newest)
-    .where(filtersOf(query, windowColumns).rest)
-    .orderBy(...orderOf(query, outerKey, windowColumns.id))
-    .limit(query.limit + 1);
+  // The planner knows the window's rows come sorted, and stops after enough matches, only if the
+  // ORDER BY names the first of the window's columns that holds the key: the column itself, or
+  // sort_key for lower(title).
+  const orderIn = (name: "window" | "matched") => {
+    const rows = name === "window" ? windowRows : matchedRows;
+    const rowsKey =
+      query.sort === "title" ? sql`${sql.identifier(name)}.sort_key` : sortKeyOf(query.sort, rows);
+    return sql.join(orderOf(query, rowsKey, rows.id), sql`, `);
+  };
+  return db.select(matchFields).from(sql`(
+    select matched.*, (matched.sort_key)::text as sort_value,
+           count(*) over ()::int as matches
+    from (
+      select "window".* from (
+        select ${taskColumnList}, ${key} as sort_key from ${tasks}
+        where ${owned(cursor, filtersOf(query, tasks).range)}
+        order by ${sql.join(orderOf(query, key, tasks.id), sql`, `)}
+        limit ${value("window")}
+      ) as "window"
+      where ${filtersOf(query, windowRows).rest ?? sql`true`}
+      order by ${orderIn("window")}
+      limit ${value("matchLimit")}
+    ) as matched
+    order by ${orderIn("matched")}
+    limit ${value("pageLimit")}
+  ) as r`);
 }
 
 /**
  * All the matches after the cursor, found through an index (search keys, tags, due date,
- * priority, status), then the first page of them in sort order; with `countCap`, also how many
- * there are (to `countCap + 1`), from the same index scan (decision 040). MATERIALIZED plans them
- * as a whole: with the LIMIT in view, the planner would walk the sort's index again, row by row.
- * No rows: no matches, so a count of 0.
+ * priority, status), then the first page of them in sort order; if `counted`, also how many
+ * there are (to the cap and one more), from the same index scan (decision 040). MATERIALIZED plans
+ * them as a whole: with the LIMIT in view, the planner would walk the sort's index again, row by
+ * row. No rows: no matches, so a count of 0.
  */
 function throughIndex(
-  db: Database,
-  userId: string,
   query: ListQuery,
   cursor: Cursor | undefined,
-  countCap?: number,
+  counted: boolean,
+  db: Database,
 ) {
   const key = sortKeyOf(query.sort);
   const order = sql.join(orderOf(query, sql`sort_key`, sql`id`), sql`, `);
   const matches = sql`matches as materialized (
       select ${tasks.id} as id, ${key} as sort_key from ${tasks}
-      where ${owned(userId, cursor, searchCandidatesOf(userId, query), filtersOf(query, tasks).all)}
+      where ${owned(cursor, searchCandidatesOf(query), filtersOf(query, tasks).all)}
     )`;
-  const counted =
-    countCap === undefined
-      ? sql`null::int`
-      : sql`(select count(*)::int from (select 1 from matches limit ${countCap + 1}) as capped)`;
+  const count = counted
+    ? sql`(select count(*)::int from (select 1 from matches limit ${value("countLimit")}) as capped)`
+    : sql`null::int`;
   return db.select(matchFields).from(sql`(
     with ${matches}
-    select ${taskColumnList}, (${key})::text as sort_value, ${counted} as matches from ${tasks}
-    where ${eq(tasks.userId, userId)}
-      and ${tasks.id} in (select id from matches order by ${order} limit ${query.limit + 1})
+    select ${taskColumnList}, (${key})::text as sort_value, ${count} as matches from ${tasks}
+    where ${eq(tasks.userId, value("userId"))}
+      and ${tasks.id} in (select id from matches order by ${order} limit ${value("pageLimit")})
     order by ${sql.join(orderOf(query, key, tasks.id), sql`, `)}
   ) as r`);
 }
@@ -153,34 +160,34 @@ const taskColumnList = sql.join(
   sql`, `,
 );
 
-/** The columns of throughIndex's statement, decoded as Drizzle decodes the table's. */
+/** The columns of the statements above (`all()` answers them by these names). */
 const matchFields = {
-  ...(Object.fromEntries(
-    Object.entries(columns).map(([field, column]) => [
-      field,
-      sql`r.${sql.identifier(column.name)}`.mapWith(column),
-    ]),
-  ) as { [Field in keyof typeof columns]: SQL<TaskRow[Field]> }),
-  sortValue: sql<string | null>`r.sort_value`,
-  matches: sql<number | null>`r.matches`,
+  ...Object.fromEntries(
+    Object.values(columns).map((column) => [column.name, sql`r.${sql.identifier(column.name)}`]),
+  ),
+  sortValue: sql`r.sort_value`,
+  matches: sql`r.matches`,
 };
 
 /** Where the window ends: the position after its last row, or undefined when it reached the end. */
 async function windowEnd(
   db: Database,
-  userId: string,
   query: ListQuery,
   cursor: Cursor | undefined,
-  window: number,
+  values: ListValues,
 ): Promise<Cursor | undefined> {
-  const key = sortKeyOf(query.sort);
-  const [last] = await db
-    .select({ id: tasks.id, value: sql<string | null>`(${key})::text` })
-    .from(tasks)
-    .where(owned(userId, cursor, filtersOf(query, tasks).range))
-    .orderBy(...orderOf(query, key, tasks.id))
-    .offset(window - 1)
-    .limit(1);
+  const build = () => {
+    const key = sortKeyOf(query.sort);
+    return db
+      .select({ id: tasks.id, value: sql<string | null>`(${key})::text`.as("value") })
+      .from(tasks)
+      .where(owned(cursor, filtersOf(query, tasks).range))
+      .orderBy(...orderOf(query, key, tasks.id))
+      .offset(value("windowLast"))
+      .limit(1);
+  };
+  const statement = statementOf(db, `window end ${shapeOf(query, cursor)}`, build);
+  const [last] = (await statement.all(values)) as { id: number; value: string | null }[];
   return last && { sort: query.sort, order: query.order, value: last.value, id: last.id };
 }
 
@@ -203,18 +210,16 @@ export async function listTasks(
   cursor: Cursor | undefined,
   budget: ListBudget = LIST_BUDGET,
 ): Promise<TaskPage> {
+  const values = listValues(userId, query, cursor, budget);
   if (!isFiltered(query)) {
-    const [rows, look] = await Promise.all([
-      inOrder(db, userId, query, cursor),
-      firstLook(db, userId, query, budget),
+    const [rows, counters] = await Promise.all([
+      inOrder(db, query, cursor, values),
+      readCounters(db, userId),
     ]);
-    return pageOf(query, rows, await countTasks(db, userId, query, look, budget));
+    return pageOf(query, rows, exactly(counters.tasks));
   }
-  return filteredList(db, userId, query, cursor, budget);
+  return filteredList(db, query, cursor, budget, values);
 }
-
-const withoutCount = (rows: (Row & { matches: number | null })[]): Row[] =>
-  rows.map(({ matches: _matches, ...row }) => row);
 
 /**
  * A filtered list. A page of matches in the window is the page; so is a window that held every
@@ -224,33 +229,37 @@ const withoutCount = (rows: (Row & { matches: number | null })[]): Row[] =>
  */
 async function filteredList(
   db: Database,
-  userId: string,
   query: ListQuery,
   cursor: Cursor | undefined,
   budget: ListBudget,
+  values: ListValues,
 ): Promise<TaskPage> {
-  const [rows, look] = await Promise.all([
-    inWindow(db, userId, query, cursor, budget.window),
-    firstLook(db, userId, query, budget),
+  const shape = shapeOf(query, cursor);
+  const run = async (key: string, build: () => ReturnType<typeof inWindow>) =>
+    rowsOf(await statementOf(db, `${key} ${shape}`, build).all(values));
+  const [rows, counters] = await Promise.all([
+    run("window", () => inWindow(query, cursor, db)),
+    readCounters(db, values.userId),
   ]);
+  const look = { ...counters, windowMatches: rows[0]?.matches ?? 0, fromStart: !cursor };
   const known = totalFromLook(query, look, budget);
   const windowIsPage = rows.length > query.limit || (!cursor && look.tasks <= budget.window);
-  const counting = () => countThroughIndex(db, userId, query, budget.countCap);
+  const counting = () => countThroughIndex(db, query, values, budget.countCap);
   if (windowIsPage || !searchUsesIndex(query.q)) {
     const [total, resumeAt] = await Promise.all([
       known ?? counting(),
-      windowIsPage ? undefined : windowEnd(db, userId, query, cursor, budget.window),
+      windowIsPage ? undefined : windowEnd(db, query, cursor, values),
     ]);
     return pageOf(query, rows, total, resumeAt);
   }
   if (known === undefined && !cursor) {
-    const found = await throughIndex(db, userId, query, cursor, budget.countCap);
+    const found = await run("index counted", () => throughIndex(query, cursor, true, db));
     const total = cappedTotal(found[0]?.matches ?? 0, budget.countCap);
-    return pageOf(query, withoutCount(found), total);
+    return pageOf(query, found, total);
   }
   const [found, total] = await Promise.all([
-    throughIndex(db, userId, query, cursor),
+    run("index", () => throughIndex(query, cursor, false, db)),
     known ?? counting(),
   ]);
-  return pageOf(query, withoutCount(found), total);
+  return pageOf(query, found, total);
 }

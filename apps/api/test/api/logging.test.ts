@@ -37,6 +37,8 @@ async function appLoggingTo(database: TestServer["database"], level: "info" | "d
     BETTER_AUTH_URL: TEST_BASE_URL,
     BETTER_AUTH_SECRET: TEST_SECRET,
     LOG_LEVEL: level,
+    // As in the test server: whether the web app happens to be built must not change the routes.
+    WEB_DIST_DIR: "/nonexistent-web-dist",
   });
   const { app } = await createServer(config, database, pino({ level }, sink));
   return { app, lines };

@@ -59,7 +59,8 @@ function expected(query: Query): TaskRow[] {
   const before = query.due_before ? Date.parse(query.due_before) : undefined;
   const after = query.due_after ? Date.parse(query.due_after) : undefined;
   const rank = { low: 0, medium: 1, high: 2 };
-  const keyOf = (task: TaskRow): number | null => {
+  const keyOf = (task: TaskRow): number | string | null => {
+    if (query.sort === "title") return task.title.toLowerCase();
     if (query.sort === "created") return task.createdAt.getTime();
     if (query.sort === "updated") return task.updatedAt.getTime();
     if (query.sort === "priority") return rank[task.priority];
@@ -82,7 +83,7 @@ function expected(query: Query): TaskRow[] {
       const [ka, kb] = [keyOf(a), keyOf(b)];
       if (ka === null || kb === null) {
         if (ka !== kb) return ka === null ? 1 : -1; // no due date: last, in either order
-      } else if (ka !== kb) return (ka - kb) * direction;
+      } else if (ka !== kb) return (ka < kb ? -1 : 1) * direction;
       return (a.id - b.id) * direction;
     });
 }
@@ -99,7 +100,7 @@ const queries = fc
     due_after: fc.option(fc.constantFrom("2030-01-01T00:00:00Z", "2030-01-25T00:00:00Z"), {
       nil: undefined,
     }),
-    sort: fc.constantFrom("created", "updated", "priority", "due_date"),
+    sort: fc.constantFrom("created", "updated", "title", "priority", "due_date"),
     order: fc.constantFrom("asc", "desc"),
     limit: fc.integer({ min: 1, max: 8 }),
   })

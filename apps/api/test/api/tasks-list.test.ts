@@ -171,6 +171,29 @@ describe("sorting", () => {
     expect(ids((await list("", owner)).body)).toEqual(ids(all).reverse());
   });
 
+  it("answers every task on a page exactly as GET one does, whichever way the page was read", async () => {
+    // Pages are read three ways (a prepared first page mapped by hand, a cursor page, a filtered
+    // window; decision 042): each must carry the same fields and times as the task itself.
+    await server.call("PATCH", `/api/${owner.id}/tasks/${all.at(-1)?.id}/complete`, {
+      token: owner.jwt,
+    });
+    const pages = [
+      (await list("limit=2", owner)).body as Task[],
+      (await collectAll("limit=2", owner)).tasks,
+      (await list("q=a&sort=title", owner)).body as Task[],
+    ];
+    for (const page of pages) {
+      expect(page.length).toBeGreaterThan(0);
+      for (const task of page) {
+        const one = await server.call("GET", `/api/${owner.id}/tasks/${task.id}`, {
+          token: owner.jwt,
+        });
+        expect(task).toEqual(one.body);
+      }
+    }
+    expect(pages[0]?.some((task) => task.completed && task.due_date === null)).toBe(true);
+  });
+
   it("sort=due_date puts tasks without a due date last, in both orders", async () => {
     const asc = (await list("sort=due_date&order=asc", owner)).body as Task[];
     expect(asc.map((task) => task.due_date)).toEqual([

@@ -1,0 +1,40 @@
+import { type Database, perDatabase } from "../db/client";
+
+/**
+ * A Drizzle prepared statement, answering the driver's rows as they are (`all()`): column names,
+ * times as text (driver-row.ts). Both drivers we use (node-postgres, PGlite) have `all()`, but
+ * Drizzle's types leave it out; the list tests on both engines fail at once if an upgrade takes
+ * it away.
+ */
+export interface RawStatement {
+  all(values: object): Promise<unknown[]>;
+}
+
+interface Preparable {
+  prepare(name: string): unknown;
+}
+
+const statements = perDatabase(() => new Map<string, RawStatement>());
+
+/**
+ * The statement `build` makes for `key`, built on first use only: Drizzle composes SQL at a cost
+ * of hundreds of microseconds and kilobytes per statement, which a list paid on every request
+ * (decision 043). Its values are bound by name when it runs. `name` "" runs it unnamed, so that
+ * Postgres plans it for each request's values (a filter's selectivity depends on them); a name
+ * keeps one plan per connection, for statements whose best plan never changes (decision 031).
+ * The keys are shapes of a list (list-sql.ts, `shapeOf`): a few thousand at most.
+ */
+export function statementOf(
+  db: Database,
+  key: string,
+  build: () => Preparable,
+  name = "",
+): RawStatement {
+  const byKey = statements(db);
+  let statement = byKey.get(key);
+  if (!statement) {
+    statement = build().prepare(name) as RawStatement;
+    byKey.set(key, statement);
+  }
+  return statement;
+}
