@@ -19,7 +19,7 @@ export const bareSql = {
    */
   listPage: `select ${TASK_COLUMNS}, ("tasks"."created_at")::text as "sort_value" from "tasks" where ("tasks"."user_id" = $1 and "tasks"."deleted_at" is null) order by "tasks"."created_at" desc, "tasks"."id" desc limit $2`,
 
-  /** countByStatus in src/tasks/count-tasks.ts (the trigger-kept counters). Parameter: user_id. */
+  /** readCounters in src/tasks/count-tasks.ts (the trigger-kept counters). Parameter: user_id. */
   listCount: `select "user_id", "total", "completed" from "task_counts" where "task_counts"."user_id" = $1`,
 
   /**

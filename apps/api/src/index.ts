@@ -35,10 +35,10 @@ function readConfig() {
 
 keepHeapNearLiveData();
 const config = readConfig();
-// With WEB_CONCURRENCY > 1 this module runs once as the primary, then once in each worker.
 /** How many connections the kernel may hold waiting to be accepted (see the listen call). */
 const LISTEN_BACKLOG = 4096;
 
+// With WEB_CONCURRENCY > 1 this module runs once as the primary, then once in each worker.
 const stopRequests = cluster.isWorker ? listenForStopRequests() : undefined;
 const logger = await createLogger(config);
 if (cluster.isPrimary && !config.isProduction && !isLocalUrl(config.auth.baseUrl)) {

@@ -63,7 +63,7 @@ export const tasks = pgTable(
     // Search and the tag filter (decisions 025 and 040). Search: one GIN entry per owner and
     // trigram (pg_trgm's) of the title and description together, as a bigint (functions of
     // migration 0007), so that a search reads only this user's tasks holding its rarest trigram;
-    // ILIKE then decides. Live tasks only: a search never reads the trash. Tags: a GIN index with
+    // the substring test (lower() like lower(), list-sql.ts) then decides. Live tasks only: a search never reads the trash. Tags: a GIN index with
     // the owner first (btree_gin).
     // Writes add their entries to a pending list that is merged in batches (cheaper than one by
     // one); every search also reads that list, so it is kept to the smallest size Postgres allows
