@@ -2,13 +2,13 @@ import { and, eq, sql } from "drizzle-orm";
 import { type Database, perDatabase, statementName } from "../db/client";
 import { taskCounts, tasks } from "../db/tasks-schema";
 import {
+  filterShapeOf,
   filtersOf,
   hasFiltersBeyondStatus,
   type ListValues,
   live,
   searchCandidatesOf,
   searchUsesIndex,
-  shapeOf,
   value,
 } from "./list-sql";
 import { statementOf } from "./shaped-statements";
@@ -92,7 +92,7 @@ export async function countThroughIndex(
       select 1 from matches limit ${value("countLimit")}
     ) as capped`);
   };
-  const statement = statementOf(db, `count ${shapeOf(query, undefined)}`, build);
+  const statement = statementOf(db, `count ${filterShapeOf(query)}`, build);
   const [row] = (await statement.all(values)) as { n: number }[];
   return cappedTotal(row?.n ?? 0, cap);
 }

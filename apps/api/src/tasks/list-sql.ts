@@ -68,17 +68,23 @@ export function listValues(
   };
 }
 
-/** What the SQL of a list's statements depends on; the values are bound apart (ListValues). */
-export const shapeOf = (query: ListQuery, cursor: Cursor | undefined) =>
+/** Which filters a list has: what the SQL of a count depends on (count-tasks.ts). */
+export const filterShapeOf = (query: ListQuery) =>
   [
-    query.sort,
-    query.order,
     query.status === "all" ? "" : "status",
     query.q ? (searchUsesIndex(query.q) ? "q-indexed" : "q") : "",
     query.priority ? "priority" : "",
     query.tag ? "tag" : "",
     query.due_before ? "before" : "",
     query.due_after ? "after" : "",
+  ].join(",");
+
+/** What the SQL of a list's statements depends on; the values are bound apart (ListValues). */
+export const shapeOf = (query: ListQuery, cursor: Cursor | undefined) =>
+  [
+    query.sort,
+    query.order,
+    filterShapeOf(query),
     cursor ? (cursor.value === null ? "cursor-null" : "cursor") : "",
   ].join(",");
 

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { type Database, perDatabase } from "../db/client";
 
 /**
@@ -14,7 +15,14 @@ interface Preparable {
   prepare(name: string): unknown;
 }
 
-const statements = perDatabase(() => new Map<string, RawStatement>());
+/**
+ * Statements kept per database. There are a few thousand possible shapes (kind × sort × order ×
+ * filters × cursor), and any signed-in user can walk them, so the least recently used are dropped:
+ * a client uses a handful, and a dropped one is only rebuilt (hundreds of microseconds).
+ */
+export const STATEMENTS_KEPT = 256;
+
+const statements = perDatabase(() => new LRUCache<string, RawStatement>({ max: STATEMENTS_KEPT }));
 
 /**
  * The statement `build` makes for `key`, built on first use only: Drizzle composes SQL at a cost
@@ -22,8 +30,9 @@ const statements = perDatabase(() => new Map<string, RawStatement>());
  * (decision 043). Its values are bound by name when it runs. `name` "" runs it unnamed, so that
  * Postgres plans it for each request's values (a filter's selectivity depends on them); a name
  * keeps one plan per connection, for statements whose best plan never changes (decision 031).
- * The keys are a statement's kind and a list's shape (list-sql.ts, `shapeOf`): about 5,800
- * reachable, never evicted (a bound is a known follow-up, decision 043).
+ * The keys are a statement's kind and a list's shape (list-sql.ts, `shapeOf`). A named statement
+ * rebuilt after it was dropped has the same name and text, which Postgres accepts on a connection
+ * that prepared it before.
  */
 export function statementOf(
   db: Database,
@@ -39,3 +48,6 @@ export function statementOf(
   }
   return statement;
 }
+
+/** How many statements `db` keeps now: at most STATEMENTS_KEPT. */
+export const statementsKept = (db: Database) => statements(db).size;

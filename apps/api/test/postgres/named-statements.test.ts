@@ -2,8 +2,9 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, inTransaction, usePostgres } from "../../src/db/client";
 import { listTasks } from "../../src/tasks/list-tasks";
+import { STATEMENTS_KEPT, statementsKept } from "../../src/tasks/shaped-statements";
 import { createTask, getTask, setCompleted, updateTask } from "../../src/tasks/tasks.queries";
-import { ListQuerySchema } from "../../src/tasks/tasks.schemas";
+import { ListQuerySchema, TASK_SORTS } from "../../src/tasks/tasks.schemas";
 import { openTestDatabase } from "../support/test-server";
 
 // The single-task statements and an unfiltered list's first page are named prepared statements
@@ -58,5 +59,51 @@ describe("the hot statements", () => {
 
   it("go unnamed when DATABASE_NAMED_STATEMENTS is false, and still work", async () => {
     expect(await preparedNamesAfterWork(false)).toEqual([]);
+  });
+});
+
+describe("the list's statements, built once per shape (decision 043)", () => {
+  it("are kept up to a bound, and a first page whose named statement was dropped still answers", async () => {
+    const database = usePostgres(url, { poolMax: 1, namedStatements: true });
+    const owner = "shape-walker";
+    try {
+      const task = await createTask(database.db, owner, {
+        title: "walked",
+        priority: "high",
+        tags: ["x"],
+        due_date: "2030-01-01T00:00:00.000Z",
+      });
+      const firstPage = () => listTasks(database.db, owner, ListQuerySchema.parse({}), undefined);
+      expect((await firstPage()).tasks.map((each) => each.id)).toEqual([task.id]);
+
+      // 5 sorts × 2 orders × 32 filter sets: more shapes than are kept, each answering the task.
+      const filterSets = Array.from({ length: 32 }, (_, bits) => ({
+        ...(bits & 1 ? { status: "pending" } : {}),
+        ...(bits & 2 ? { priority: "high" } : {}),
+        ...(bits & 4 ? { tag: "x" } : {}),
+        ...(bits & 8 ? { due_before: "2031-01-01T00:00:00Z" } : {}),
+        ...(bits & 16 ? { due_after: "2029-01-01T00:00:00Z" } : {}),
+      }));
+      for (const sort of TASK_SORTS) {
+        for (const order of ["asc", "desc"]) {
+          for (const filters of filterSets) {
+            const query = ListQuerySchema.parse({ sort, order, ...filters });
+            const page = await listTasks(database.db, owner, query, undefined);
+            expect(page.tasks.map((each) => each.id)).toEqual([task.id]);
+          }
+        }
+      }
+      expect(statementsKept(database.db)).toBe(STATEMENTS_KEPT);
+
+      // The connection still holds task_list_created_desc; the statement rebuilt under that
+      // name has the same text, which node-postgres and Postgres accept.
+      expect((await firstPage()).tasks.map((each) => each.id)).toEqual([task.id]);
+      const names = await database.db.execute<{ name: string }>(
+        sql`select name from pg_prepared_statements where name = 'task_list_created_desc'`,
+      );
+      expect(names.rows).toHaveLength(1);
+    } finally {
+      await database.close();
+    }
   });
 });
