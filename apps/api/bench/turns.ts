@@ -7,7 +7,8 @@
  *
  * Each build serves each workload at 100 connections (TURNS_CONNECTIONS) for `seconds`, in the
  * order given, then in reverse, TURNS_ROUNDS times (default 3), and the median and minimum CPU
- * µs per request are printed. A build may carry node flags after a `|` ("dist|--cpu-prof"); the
+ * µs per request are printed. A build may carry node flags after a `|` ("dist|--cpu-prof"), and
+ * one setting after a second ("dist||MAX_REQUESTS_IN_PROGRESS=10"); the
  * API logs at TURNS_LOG_LEVEL (default `info`, as in production; `npm run bench` uses `warn`).
  * Data as in bench.ts: a user with 10,000 tasks for reads, 8 writers with 100 each for writes.
  * Postgres only (TEST_DATABASE_URL or 127.0.0.1:5432); a throwaway database, dropped at the end.
@@ -60,11 +61,15 @@ function start(build: string, port: number): Promise<RunningServer> {
       logFile: "/dev/null",
     });
   }
-  const [dir = "dist", flags = ""] = build.split("|");
+  const [dir = "dist", flags = "", setting = ""] = build.split("|");
   const base = `http://127.0.0.1:${port}`;
   return startServer({
     script: join(apiRoot, dir, "index.js"),
-    env: { ...apiEnv(base), NODE_OPTIONS: flags },
+    env: {
+      ...apiEnv(base),
+      NODE_OPTIONS: flags,
+      ...Object.fromEntries(setting ? [setting.split("=", 2)] : []),
+    },
     port,
     logFile: "/dev/null",
   });

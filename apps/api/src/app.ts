@@ -20,7 +20,7 @@ import { closeConnectionsWhenDraining } from "./http/drain";
 import { exceptPath } from "./http/except-path";
 import { jsonBodiesOnly } from "./http/json-bodies-only";
 import { onError, onNotFound } from "./http/on-error";
-import { limitRequestBodies } from "./http/request-body-limit";
+import { BODY_LIMIT_BYTES, limitRequestBodies } from "./http/request-body-limit";
 import { requestDeadline } from "./http/request-deadline";
 import { requestLog } from "./http/request-log";
 import { validationHook } from "./http/validation-hook";
@@ -32,8 +32,6 @@ import { EVENT_STREAM_PATHS } from "./sync/event-stream";
 import { syncRoutes } from "./sync/sync.index";
 import { taskRoutes } from "./tasks/tasks.index";
 import { spaRoutes } from "./web/serve-spa";
-
-const BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface AppDependencies {
   config: Config;

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
+import { DEFAULT_POOL_MAX } from "./db/client";
 import { paths } from "./paths";
 
 /** The only module that reads `process.env`: everything else receives a typed `Config`. */
@@ -58,6 +59,15 @@ const envSchema = z.object({
     .number({ message: "must be a whole number of connections (1 or more)" })
     .int("must be a whole number of connections (1 or more)")
     .min(1, "must be a whole number of connections (1 or more)")
+    .optional(),
+  /**
+   * Requests in progress at once in a process; the others wait their turn (decision 044).
+   * Default: twice the pool's connections, enough to keep them all busy.
+   */
+  MAX_REQUESTS_IN_PROGRESS: z.coerce
+    .number({ message: "must be a whole number of requests (1 or more)" })
+    .int("must be a whole number of requests (1 or more)")
+    .min(1, "must be a whole number of requests (1 or more)")
     .optional(),
   /** Off for a transaction pooler that cannot keep named statements (PgBouncer < 1.21; decision 031). */
   DATABASE_NAMED_STATEMENTS: booleanString.default(true),
@@ -162,6 +172,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
     databaseDirectUrl: env.DATABASE_DIRECT_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
     databaseNamedStatements: env.DATABASE_NAMED_STATEMENTS,
+    maxRequestsInProgress:
+      env.MAX_REQUESTS_IN_PROGRESS ?? 2 * (env.DATABASE_POOL_MAX ?? DEFAULT_POOL_MAX),
     /** Where relative paths start: the directory `npm run` was started in. */
     baseDir,
     dataDir: fromBase(env.DATA_DIR),

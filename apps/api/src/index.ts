@@ -1,7 +1,7 @@
 import cluster from "node:cluster";
-import { Server as HttpServer } from "node:http";
+import { createServer as createHttpServer } from "node:http";
 import { fileURLToPath } from "node:url";
-import { createAdaptorServer } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { ensureSigningKey } from "./auth/signing-key";
 import { claimDataDir, DataDirBusy, type OwnerRole } from "./backup/data-dir-owner";
 import { snapshotDataDir } from "./backup/snapshot";
@@ -11,14 +11,18 @@ import { openDatabase } from "./db/client";
 import { keepPlannerStatistics } from "./db/maintenance";
 import { runMigrations } from "./db/migrate";
 import { ConfigError, isLocalUrl, loadConfig, loadDotEnvFile } from "./env";
+import { HEALTH_PATH } from "./health/health.routes";
 import { keepHeapNearLiveData } from "./heap";
+import { admitInTurn } from "./http/admission";
 import { answerClientErrors } from "./http/client-errors";
 import { loggableError } from "./http/loggable-error";
+import { BODY_LIMIT_BYTES } from "./http/request-body-limit";
 import { forgetExpiredKeys } from "./idempotency/idempotency-records";
 import { answerMetricsRequests } from "./observability/cluster-metrics";
 import { createLogger } from "./observability/logger";
 import { createServer } from "./server";
 import { shutDownGracefully } from "./shutdown";
+import { EVENT_STREAM_PATHS } from "./sync/event-stream";
 import { keepEventsPruned } from "./sync/prune-events";
 import { purgeTrashRegularly } from "./tasks/trash-purge";
 
@@ -133,7 +137,13 @@ if (process.argv[2] === "migrate") {
   const stopForgettingKeys = forgetExpiredKeys(database.db, (error) =>
     logger.warn({ err: loggableError(error) }, "expired idempotency keys not deleted"),
   );
-  const server = createAdaptorServer({ fetch: app.fetch });
+  const server = createHttpServer(
+    admitInTurn(getRequestListener(app.fetch), {
+      limit: config.maxRequestsInProgress,
+      maxBodyBytes: BODY_LIMIT_BYTES,
+      bypass: (path) => path === HEALTH_PATH || EVENT_STREAM_PATHS.test(path),
+    }),
+  );
   // Node's default backlog (511) overflows when hundreds of clients connect while the event loop
   // is busy: the kernel drops their handshakes and they retry after 1 s, then 3 s (decision 042).
   // Linux caps it at net.core.somaxconn.
@@ -145,7 +155,6 @@ if (process.argv[2] === "migrate") {
 
   answerClientErrors(server);
 
-  if (!(server instanceof HttpServer)) throw new Error("expected an HTTP/1.1 server");
   const shutDown = shutDownGracefully({
     server,
     database,

@@ -4,6 +4,9 @@ import type { AppEnv } from "../app-env";
 import { bodyFraming } from "./body-framing";
 import { problems } from "./problem";
 
+/** The largest body /api accepts. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
 /**
  * Refuses a body over `maxBytes` with a 413, without touching the body when its framing tells
  * (body-framing.ts). Only a body of unknown size (chunked, or handed to `app.request`) goes

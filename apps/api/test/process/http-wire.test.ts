@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
@@ -27,6 +27,9 @@ beforeAll(async () => {
       BETTER_AUTH_SECRET: PROCESS_SECRET,
       BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
       RATE_LIMIT_PER_MINUTE: "0",
+      // One request in progress at a time: every test here also shows the admission gate keeps
+      // real HTTP working (decision 044).
+      MAX_REQUESTS_IN_PROGRESS: "1",
     },
   });
   const signUp = await fetch(`${server.base}/api/auth/sign-up/email`, {
@@ -198,6 +201,29 @@ describe("bodies on the wire", () => {
     expect(await count()).toBe(before);
   });
 
+  it("a client sending its body slowly holds no place: others are answered meanwhile", async () => {
+    const body = JSON.stringify({ title: "slowly" });
+    const slow = httpRequest(tasks(), {
+      method: "POST",
+      headers: { ...auth(), "Content-Length": String(Buffer.byteLength(body)) },
+    });
+    const created = new Promise<number>((resolve, reject) => {
+      slow.on("response", (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      slow.on("error", reject);
+    });
+    slow.write(body.slice(0, 5));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // MAX_REQUESTS_IN_PROGRESS is 1 here: had the slow request taken the place, this would wait
+    // for a body that is sent only after it.
+    const meanwhile = await send(tasks());
+    expect(meanwhile.status).toBe(200);
+    slow.end(body.slice(5));
+    expect(await created).toBe(201);
+  });
+
   it("a small chunked body is read like any other", async () => {
     const body = JSON.stringify({ title: "chunked" });
     const response = await rawRequest("POST", tasks(), auth(), [body.slice(0, 5), body.slice(5)], {
@@ -283,14 +309,32 @@ function rawGet(url: string, headers: Record<string, string>) {
   });
 }
 
+/** Why the backlog cannot be read here: it needs Linux's `ss` and somaxconn. In CI, never skipped. */
+function backlogUnreadable(): string {
+  if (process.env.CI) return "";
+  if (!existsSync("/proc/sys/net/core/somaxconn"))
+    return "no /proc/sys/net/core/somaxconn (not Linux)";
+  try {
+    execFileSync("ss", ["-V"], { stdio: "ignore" });
+    return "";
+  } catch {
+    return "no `ss` command (iproute2)";
+  }
+}
+const backlogSkip = backlogUnreadable();
+if (backlogSkip) console.warn(`[http-wire] skipping the listen backlog test: ${backlogSkip}`);
+
 describe("connections", () => {
-  it("keeps a listen backlog deep enough for a thousand clients connecting at once", () => {
-    // Node's default backlog, 511, overflowed when 1,000 clients connected to a busy server: the
-    // kernel dropped their handshakes and they retried after 1 s and 3 s (decision 042). `ss`
-    // prints a listening socket's backlog as its Send-Q; Linux caps it at somaxconn.
-    const line = execFileSync("ss", ["-Hltn", `sport = :${server.port}`], { encoding: "utf8" });
-    const backlog = Number(line.trim().split(/\s+/)[2]);
-    const somaxconn = Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8"));
-    expect(backlog).toBe(Math.min(4096, somaxconn));
-  });
+  it.skipIf(backlogSkip !== "")(
+    "keeps a listen backlog deep enough for a thousand clients connecting at once",
+    () => {
+      // Node's default backlog, 511, overflowed when 1,000 clients connected to a busy server: the
+      // kernel dropped their handshakes and they retried after 1 s and 3 s (decision 042). `ss`
+      // prints a listening socket's backlog as its Send-Q; Linux caps it at somaxconn.
+      const line = execFileSync("ss", ["-Hltn", `sport = :${server.port}`], { encoding: "utf8" });
+      const backlog = Number(line.trim().split(/\s+/)[2]);
+      const somaxconn = Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8"));
+      expect(backlog).toBe(Math.min(4096, somaxconn));
+    },
+  );
 });

@@ -204,6 +204,19 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("admits twice the pool's connections at once unless MAX_REQUESTS_IN_PROGRESS says otherwise", () => {
+    expect(loadConfig({}).maxRequestsInProgress).toBe(20);
+    expect(loadConfig({ DATABASE_POOL_MAX: "4" }).maxRequestsInProgress).toBe(8);
+    expect(
+      loadConfig({ DATABASE_POOL_MAX: "4", MAX_REQUESTS_IN_PROGRESS: "50" }).maxRequestsInProgress,
+    ).toBe(50);
+    for (const value of ["0", "-1", "1.5", "many"]) {
+      expect(problemsOf({ MAX_REQUESTS_IN_PROGRESS: value }), value).toEqual([
+        "MAX_REQUESTS_IN_PROGRESS must be a whole number of requests (1 or more)",
+      ]);
+    }
+  });
+
   it("refuses Neon's pooled endpoint without a direct URL for migrations and locks", () => {
     const pooled =
       "postgresql://alex:pw@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/todo?sslmode=require";

@@ -1,5 +1,7 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { admitInTurn } from "../../src/http/admission";
 import { onError } from "../../src/http/on-error";
 import { REQUEST_TIMEOUT_MS, requestDeadline } from "../../src/http/request-deadline";
 
@@ -37,5 +39,46 @@ describe("the request deadline", () => {
     const response = await pending;
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ done: true });
+  });
+
+  it("counts the time a request waited for its turn (admission.ts) from its arrival", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    let admitted: IncomingMessage | undefined;
+    const admit = admitInTurn(
+      (request) => {
+        admitted = request;
+      },
+      { limit: 1, maxBodyBytes: 0, bypass: () => false },
+    );
+    const arriving = { method: "GET", url: "/", headers: {}, socket: { destroyed: false } };
+    admit(
+      arriving as IncomingMessage,
+      { destroyed: false, once: () => {} } as unknown as ServerResponse,
+    );
+    await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS - 200);
+    expect(admitted).toBe(arriving);
+
+    // 200 ms are left of the 5 s: a route that takes 1 s is cut at 200, not at 5 s.
+    const pending = appWithRouteTaking(1_000).request("/", {}, { incoming: admitted });
+    await vi.advanceTimersByTimeAsync(250);
+    expect((await pending).status).toBe(503);
+  });
+
+  it("answers at once a request that waited longer than REQUEST_TIMEOUT_MS", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    let admitted: IncomingMessage | undefined;
+    admitInTurn(
+      (request) => {
+        admitted = request;
+      },
+      { limit: 1, maxBodyBytes: 0, bypass: () => false },
+    )(
+      { method: "GET", url: "/", headers: {}, socket: { destroyed: false } } as IncomingMessage,
+      { destroyed: false, once: () => {} } as unknown as ServerResponse,
+    );
+    await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS + 1);
+    const response = await appWithRouteTaking(0).request("/", {}, { incoming: admitted });
+    expect(response.status).toBe(503);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
   });
 });
