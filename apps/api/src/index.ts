@@ -11,12 +11,12 @@ import { openDatabase } from "./db/client";
 import { keepPlannerStatistics } from "./db/maintenance";
 import { runMigrations } from "./db/migrate";
 import { ConfigError, isLocalUrl, loadConfig, loadDotEnvFile } from "./env";
-import { HEALTH_PATH } from "./health/health.routes";
 import { keepHeapNearLiveData } from "./heap";
 import { admitInTurn } from "./http/admission";
 import { answerClientErrors } from "./http/client-errors";
 import { loggableError } from "./http/loggable-error";
 import { BODY_LIMIT_BYTES } from "./http/request-body-limit";
+import { REQUEST_TIMEOUT_MS } from "./http/request-deadline";
 import { forgetExpiredKeys } from "./idempotency/idempotency-records";
 import { answerMetricsRequests } from "./observability/cluster-metrics";
 import { createLogger } from "./observability/logger";
@@ -141,7 +141,8 @@ if (process.argv[2] === "migrate") {
     admitInTurn(getRequestListener(app.fetch), {
       limit: config.maxRequestsInProgress,
       maxBodyBytes: BODY_LIMIT_BYTES,
-      bypass: (path) => path === HEALTH_PATH || EVENT_STREAM_PATHS.test(path),
+      holdAtMostMs: REQUEST_TIMEOUT_MS,
+      bypass: (path) => !path.startsWith("/api/") || EVENT_STREAM_PATHS.test(path),
     }),
   );
   // Node's default backlog (511) overflows when hundreds of clients connect while the event loop

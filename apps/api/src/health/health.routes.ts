@@ -8,12 +8,9 @@ import { ProblemSchema } from "../http/problem-schema";
 
 const READY_TIMEOUT_MS = 2_000;
 
-/** Liveness: answered even when every place in progress is taken (admission.ts). */
-export const HEALTH_PATH = "/health";
-
 const health = createRoute({
   method: "get",
-  path: HEALTH_PATH,
+  path: "/health",
   tags: ["Health"],
   summary: "Liveness: the process is up",
   responses: {

@@ -8,6 +8,9 @@ import pLimit from "p-limit";
  * connections: hundreds of them outlived V8's young generation, were copied to the old one, and
  * the process spent its time collecting them.
  *
+ * Only /api requests wait: they are what needs the database; the web app's files and /health
+ * never do.
+ *
  * A body is read before its request waits its turn, so that a client sending one slowly cannot
  * hold a place: it is handed to the app whole, as `rawBody` (@hono/node-server reads it from
  * there). Only bodies the app would accept are read: one declared larger than `maxBodyBytes` goes
@@ -17,7 +20,12 @@ import pLimit from "p-limit";
 export interface Admission {
   limit: number;
   maxBodyBytes: number;
-  /** Requests that never wait: event streams, which stay open, and the liveness check. */
+  /**
+   * The longest a request keeps its place: past it the app has answered (the request deadline),
+   * and what remains is a response streamed to a client that reads it slowly.
+   */
+  holdAtMostMs: number;
+  /** Requests that never wait: what is not /api, and event streams, which stay open. */
   bypass: (path: string) => boolean;
 }
 
@@ -25,19 +33,29 @@ const arrivedAtKey = Symbol("arrivedAt");
 
 type Incoming = IncomingMessage & { rawBody?: Buffer; [arrivedAtKey]?: number };
 
+/** Node's request listener, as @hono/node-server's: its promise settles once it has answered. */
+type Listener = (request: IncomingMessage, response: ServerResponse) => unknown;
+
 /** When the request reached the server (performance.now()), if it went through admitInTurn. */
 export const arrivedAt = (incoming: IncomingMessage | undefined): number | undefined =>
   (incoming as Incoming | undefined)?.[arrivedAtKey];
 
-export function admitInTurn(listener: RequestListener, admission: Admission): RequestListener {
+export function admitInTurn(listener: Listener, admission: Admission): RequestListener {
   const inProgress = pLimit(admission.limit);
   const serve = (request: Incoming, response: ServerResponse) =>
     new Promise<void>((resolve) => {
       // A client that left while it waited is not served. (Not `request.destroyed`: a request
       // whose body was read to its end is destroyed, its socket alive.)
       if (request.socket.destroyed || response.destroyed) return resolve();
-      response.once("close", resolve);
-      listener(request, response);
+      // The place is free as soon as the app has handed its answer over, not once the client
+      // has read it all: a client that reads slowly must not hold it.
+      const timer = setTimeout(resolve, admission.holdAtMostMs);
+      const free = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      response.once("close", free);
+      Promise.resolve(listener(request, response)).then(free, free);
     });
   const enqueue = (request: Incoming, response: ServerResponse) => {
     void inProgress(() => serve(request, response));
@@ -47,7 +65,7 @@ export function admitInTurn(listener: RequestListener, admission: Admission): Re
     const request = incoming as Incoming;
     request[arrivedAtKey] = performance.now();
     const path = request.url?.split("?", 1)[0] ?? "";
-    if (admission.bypass(path)) return listener(request, response);
+    if (admission.bypass(path)) return void listener(request, response);
     if (!hasBodyToRead(request, admission.maxBodyBytes)) return enqueue(request, response);
     readBody(request, admission.maxBodyBytes + 1).then(
       (body) => {

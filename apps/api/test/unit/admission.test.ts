@@ -25,20 +25,35 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** A server whose every request waits until the test finishes it; `arrived` counts arrivals. */
-async function heldServer(limit: number, maxBodyBytes = 16) {
+/**
+ * A server whose every request is in progress until the test finishes it (the listener's promise
+ * settles then, as @hono/node-server's does once it has answered); `arrived` counts arrivals.
+ */
+async function heldServer(
+  limit: number,
+  options: { maxBodyBytes?: number; holdAtMostMs?: number } = {},
+) {
   const served: Served[] = [];
   const state = { arrived: 0 };
-  const listener = (request: IncomingMessage, response: ServerResponse) => {
-    const { rawBody } = request as IncomingMessage & { rawBody?: Buffer };
-    served.push({
-      path: request.url ?? "",
-      body: rawBody,
-      finish: () => response.end("done"),
+  const listener = (request: IncomingMessage, response: ServerResponse) =>
+    new Promise<void>((resolve) => {
+      const { rawBody } = request as IncomingMessage & { rawBody?: Buffer };
+      served.push({
+        path: request.url ?? "",
+        body: rawBody,
+        finish: () => {
+          response.end("done");
+          resolve();
+        },
+      });
     });
-  };
   server = createServer(
-    admitInTurn(listener, { limit, maxBodyBytes, bypass: (path) => path === "/health" }),
+    admitInTurn(listener, {
+      limit,
+      maxBodyBytes: options.maxBodyBytes ?? 16,
+      holdAtMostMs: options.holdAtMostMs ?? 60_000,
+      bypass: (path) => path === "/health",
+    }),
   );
   server.on("request", () => state.arrived++);
   server.listen(0, "127.0.0.1");
@@ -118,7 +133,7 @@ describe("admitInTurn", () => {
   });
 
   it("leaves a body declared too large unread, and reads one of unknown size to one byte over", async () => {
-    const { served, port } = await heldServer(2, 16);
+    const { served, port } = await heldServer(2, { maxBodyBytes: 16 });
     const declared = send(port, "/declared", "POST", { "content-length": "17" });
     declared.request.write("x".repeat(8));
     await until(() => served.length === 1);
@@ -158,5 +173,17 @@ describe("admitInTurn", () => {
     send(port, "/health").request.end();
     await until(() => served.length === 2);
     expect(served.map((each) => each.path)).toEqual(["/busy", "/health"]);
+  });
+
+  it("frees a place held past holdAtMostMs, as by an answer a client reads slowly", async () => {
+    const { served, state, port } = await heldServer(1, { holdAtMostMs: 100 });
+    send(port, "/stuck").request.end();
+    await until(() => served.length === 1);
+    send(port, "/next").request.end();
+    await until(() => state.arrived === 2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(served).toHaveLength(1);
+    await until(() => served.length === 2);
+    expect(served[1]?.path).toBe("/next");
   });
 });

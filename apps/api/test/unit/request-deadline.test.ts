@@ -48,7 +48,7 @@ describe("the request deadline", () => {
       (request) => {
         admitted = request;
       },
-      { limit: 1, maxBodyBytes: 0, bypass: () => false },
+      { limit: 1, maxBodyBytes: 0, holdAtMostMs: 60_000, bypass: () => false },
     );
     const arriving = { method: "GET", url: "/", headers: {}, socket: { destroyed: false } };
     admit(
@@ -71,7 +71,7 @@ describe("the request deadline", () => {
       (request) => {
         admitted = request;
       },
-      { limit: 1, maxBodyBytes: 0, bypass: () => false },
+      { limit: 1, maxBodyBytes: 0, holdAtMostMs: 60_000, bypass: () => false },
     )(
       { method: "GET", url: "/", headers: {}, socket: { destroyed: false } } as IncomingMessage,
       { destroyed: false, once: () => {} } as unknown as ServerResponse,
