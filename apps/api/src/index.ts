@@ -12,7 +12,7 @@ import { keepPlannerStatistics } from "./db/maintenance";
 import { runMigrations } from "./db/migrate";
 import { ConfigError, isLocalUrl, loadConfig, loadDotEnvFile } from "./env";
 import { keepHeapNearLiveData } from "./heap";
-import { admitInTurn } from "./http/admission";
+import { admitInTurn, readBodiesFirst } from "./http/admission";
 import { answerClientErrors } from "./http/client-errors";
 import { loggableError } from "./http/loggable-error";
 import { BODY_LIMIT_BYTES } from "./http/request-body-limit";
@@ -22,7 +22,6 @@ import { answerMetricsRequests } from "./observability/cluster-metrics";
 import { createLogger } from "./observability/logger";
 import { createServer } from "./server";
 import { shutDownGracefully } from "./shutdown";
-import { EVENT_STREAM_PATHS } from "./sync/event-stream";
 import { keepEventsPruned } from "./sync/prune-events";
 import { purgeTrashRegularly } from "./tasks/trash-purge";
 
@@ -138,12 +137,15 @@ if (process.argv[2] === "migrate") {
     logger.warn({ err: loggableError(error) }, "expired idempotency keys not deleted"),
   );
   const server = createHttpServer(
-    admitInTurn(getRequestListener(app.fetch), {
-      limit: config.maxRequestsInProgress,
-      maxBodyBytes: BODY_LIMIT_BYTES,
-      holdAtMostMs: REQUEST_TIMEOUT_MS,
-      bypass: (path) => !path.startsWith("/api/") || EVENT_STREAM_PATHS.test(path),
-    }),
+    readBodiesFirst(
+      getRequestListener(
+        admitInTurn(app.fetch, {
+          limit: config.maxRequestsInProgress,
+          waitAtMostMs: REQUEST_TIMEOUT_MS,
+        }),
+      ),
+      BODY_LIMIT_BYTES,
+    ),
   );
   // Node's default backlog (511) overflows when hundreds of clients connect while the event loop
   // is busy: the kernel drops their handshakes and they retry after 1 s, then 3 s (decision 042).

@@ -1,76 +1,87 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { IncomingMessage, RequestListener } from "node:http";
 import pLimit from "p-limit";
 
-/**
- * At most `limit` requests in progress in this process; the others wait their turn, in arrival
- * order, before any work is done for them (decision 044). A request in progress holds its
- * parsing, its middleware and its rows in the heap while it waits for one of the pool's few
- * connections: hundreds of them outlived V8's young generation, were copied to the old one, and
- * the process spent its time collecting them.
- *
- * Only /api requests wait: they are what needs the database; the web app's files and /health
- * never do.
- *
- * A body is read before its request waits its turn, so that a client sending one slowly cannot
- * hold a place: it is handed to the app whole, as `rawBody` (@hono/node-server reads it from
- * there). Only bodies the app would accept are read: one declared larger than `maxBodyBytes` goes
- * on unread, to be refused with a 413; one of unknown size is read up to one byte over, enough for
- * the app to refuse it the same way.
- */
-export interface Admission {
-  limit: number;
-  maxBodyBytes: number;
-  /**
-   * The longest a request keeps its place: past it the app has answered (the request deadline),
-   * and what remains is a response streamed to a client that reads it slowly.
-   */
-  holdAtMostMs: number;
-  /** Requests that never wait: what is not /api, and event streams, which stay open. */
-  bypass: (path: string) => boolean;
-}
+// Requests in progress, and their bodies (decision 044). Under load a request spends most of its
+// life waiting for one of the pool's few connections, holding its parsing, its middleware and its
+// rows in the heap: hundreds of them outlived V8's young generation, were copied to the old one,
+// and the process spent its time collecting them. So at most `limit` requests are in the app at
+// once; the others wait their turn, in arrival order, before any work is done for them.
 
 const arrivedAtKey = Symbol("arrivedAt");
 
 type Incoming = IncomingMessage & { rawBody?: Buffer; [arrivedAtKey]?: number };
 
-/** Node's request listener, as @hono/node-server's: its promise settles once it has answered. */
-type Listener = (request: IncomingMessage, response: ServerResponse) => unknown;
-
-/** When the request reached the server (performance.now()), if it went through admitInTurn. */
+/** When the request reached the server (performance.now()), if it went through readBodiesFirst. */
 export const arrivedAt = (incoming: IncomingMessage | undefined): number | undefined =>
   (incoming as Incoming | undefined)?.[arrivedAtKey];
 
-export function admitInTurn(listener: Listener, admission: Admission): RequestListener {
-  const inProgress = pLimit(admission.limit);
-  const serve = (request: Incoming, response: ServerResponse) =>
-    new Promise<void>((resolve) => {
-      // A client that left while it waited is not served. (Not `request.destroyed`: a request
-      // whose body was read to its end is destroyed, its socket alive.)
-      if (request.socket.destroyed || response.destroyed) return resolve();
-      // The place is free as soon as the app has handed its answer over, not once the client
-      // has read it all: a client that reads slowly must not hold it.
-      const timer = setTimeout(resolve, admission.holdAtMostMs);
-      const free = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      response.once("close", free);
-      Promise.resolve(listener(request, response)).then(free, free);
-    });
-  const enqueue = (request: Incoming, response: ServerResponse) => {
-    void inProgress(() => serve(request, response));
-  };
+/** The app's fetch as the Node adapter calls it, with the Node request and response. */
+type Fetch<Env> = (request: Request, env: Env) => Response | Promise<Response>;
 
+export interface Admission {
+  limit: number;
+  /**
+   * The longest a request waits for its turn: then it goes to the app anyway, whose request
+   * deadline (request-deadline.ts, counted from arrival) answers it 503 at once.
+   */
+  waitAtMostMs: number;
+}
+
+/**
+ * `fetch`, with at most `admission.limit` calls in progress. A place is held until the app has
+ * built its answer, whatever happens to the client meanwhile, and not while the answer is
+ * written: a client that reads slowly holds none. Only the liveness check never waits.
+ */
+export function admitInTurn<Env extends { incoming?: unknown }>(
+  fetch: Fetch<Env>,
+  admission: Admission,
+): Fetch<Env> {
+  const inProgress = pLimit(admission.limit);
+  return (request, env) => {
+    // The server is HTTP/1.1 (index.ts): the adapter's incoming is node:http's.
+    const incoming = env.incoming as IncomingMessage | undefined;
+    if (incoming?.url === "/health") return fetch(request, env);
+    return new Promise<Response>((resolve, reject) => {
+      let turn: "waiting" | "taken" | "given up" = "waiting";
+      const waited = performance.now() - (arrivedAt(incoming) ?? performance.now());
+      const giveUp = setTimeout(
+        () => {
+          if (turn !== "waiting") return;
+          turn = "given up";
+          Promise.resolve(fetch(request, env)).then(resolve, reject);
+        },
+        Math.max(0, admission.waitAtMostMs - waited),
+      );
+      void inProgress(async () => {
+        clearTimeout(giveUp);
+        if (turn !== "waiting") return;
+        turn = "taken";
+        // A client that left while it waited gets nothing: the adapter writes to a closed socket.
+        if (incoming?.socket.destroyed) return resolve(new Response(null, { status: 499 }));
+        const answer = Promise.resolve(fetch(request, env));
+        answer.then(resolve, reject);
+        await answer.catch(() => {});
+      });
+    });
+  };
+}
+
+/**
+ * Notes each request's arrival, and reads its body before it waits its turn, so that a client
+ * sending one slowly cannot hold a place: the body goes to the app whole, as `rawBody`
+ * (@hono/node-server reads it from there). Only a body the app would accept is read: one declared
+ * larger than `maxBodyBytes` goes on unread, to be refused with a 413; one of unknown size is read
+ * up to one byte over, enough for the app to refuse it the same way.
+ */
+export function readBodiesFirst(listener: RequestListener, maxBodyBytes: number): RequestListener {
   return (incoming, response) => {
     const request = incoming as Incoming;
     request[arrivedAtKey] = performance.now();
-    const path = request.url?.split("?", 1)[0] ?? "";
-    if (admission.bypass(path)) return void listener(request, response);
-    if (!hasBodyToRead(request, admission.maxBodyBytes)) return enqueue(request, response);
-    readBody(request, admission.maxBodyBytes + 1).then(
+    if (!hasBodyToRead(request, maxBodyBytes)) return listener(request, response);
+    readBody(request, maxBodyBytes + 1).then(
       (body) => {
         request.rawBody = body;
-        enqueue(request, response);
+        listener(request, response);
       },
       // The client went away mid-body: nothing to answer.
       () => response.destroy(),

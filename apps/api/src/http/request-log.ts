@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { Logger } from "pino";
 import type { AppEnv } from "../app-env";
+import { arrivedAt } from "./admission";
 import { loggableError } from "./loggable-error";
 
 /** What else happens once per finished request, beside its log line. */
@@ -29,7 +30,8 @@ export interface RequestLogOptions {
 export function requestLog(logger: Logger, options: RequestLogOptions = {}) {
   const { observe, quietRoutes } = options;
   return createMiddleware<AppEnv>(async (c, next) => {
-    const started = performance.now();
+    // From the request's arrival: the time it waited for its turn is part of what the client saw.
+    const started = arrivedAt(c.env?.incoming) ?? performance.now();
     c.set("logger", logger);
     await next();
     const status = c.res.status;

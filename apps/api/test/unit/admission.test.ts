@@ -1,21 +1,18 @@
 import { once } from "node:events";
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { admitInTurn } from "../../src/http/admission";
+import { admitInTurn, readBodiesFirst } from "../../src/http/admission";
 
-// admitInTurn over real sockets: what is in progress, in which order, and what never waits.
+// The admission gate over real sockets, through the Node adapter as index.ts wires it: what is
+// in progress, in which order, what never waits, and what frees a place.
 
 interface Served {
   path: string;
   body: Buffer | undefined;
-  finish: () => void;
+  finish: (answer?: Response) => void;
+  fail: () => void;
 }
 
 let server: Server | undefined;
@@ -25,35 +22,27 @@ afterEach(async () => {
   server = undefined;
 });
 
-/**
- * A server whose every request is in progress until the test finishes it (the listener's promise
- * settles then, as @hono/node-server's does once it has answered); `arrived` counts arrivals.
- */
+/** A server whose every request is in the app until the test finishes it; `arrived` counts. */
 async function heldServer(
   limit: number,
-  options: { maxBodyBytes?: number; holdAtMostMs?: number } = {},
+  options: { maxBodyBytes?: number; waitAtMostMs?: number } = {},
 ) {
   const served: Served[] = [];
   const state = { arrived: 0 };
-  const listener = (request: IncomingMessage, response: ServerResponse) =>
-    new Promise<void>((resolve) => {
-      const { rawBody } = request as IncomingMessage & { rawBody?: Buffer };
+  const app = (request: Request, env: { incoming?: unknown }) =>
+    new Promise<Response>((resolve, reject) => {
       served.push({
-        path: request.url ?? "",
-        body: rawBody,
-        finish: () => {
-          response.end("done");
-          resolve();
-        },
+        path: new URL(request.url).pathname,
+        body: (env.incoming as IncomingMessage & { rawBody?: Buffer }).rawBody,
+        finish: (answer = new Response("done")) => resolve(answer),
+        fail: () => reject(new Error("the app failed")),
       });
     });
   server = createServer(
-    admitInTurn(listener, {
-      limit,
-      maxBodyBytes: options.maxBodyBytes ?? 16,
-      holdAtMostMs: options.holdAtMostMs ?? 60_000,
-      bypass: (path) => path === "/health",
-    }),
+    readBodiesFirst(
+      getRequestListener(admitInTurn(app, { limit, waitAtMostMs: options.waitAtMostMs ?? 60_000 })),
+      options.maxBodyBytes ?? 16,
+    ),
   );
   server.on("request", () => state.arrived++);
   server.listen(0, "127.0.0.1");
@@ -86,8 +75,10 @@ async function until(condition: () => boolean) {
   }
 }
 
-describe("admitInTurn", () => {
-  it("serves at most `limit` requests at once and the others in arrival order", async () => {
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe("admitInTurn and readBodiesFirst", () => {
+  it("serve at most `limit` requests at once and the others in arrival order", async () => {
     const { served, state, port } = await heldServer(2);
     const answers: Promise<string>[] = [];
     for (const path of ["/1", "/2", "/3", "/4", "/5"]) {
@@ -97,7 +88,7 @@ describe("admitInTurn", () => {
       await until(() => state.arrived === answers.length);
     }
     await until(() => served.length === 2);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await settle();
     expect(served.map((each) => each.path)).toEqual(["/1", "/2"]);
 
     served[1]?.finish();
@@ -106,20 +97,20 @@ describe("admitInTurn", () => {
     await until(() => served.length === 4);
     expect(served.map((each) => each.path)).toEqual(["/1", "/2", "/3", "/4"]);
     served[2]?.finish();
-    served[3]?.finish();
+    served[3]?.fail();
     await until(() => served.length === 5);
     served[4]?.finish();
-    expect(await Promise.all(answers)).toEqual(["done", "done", "done", "done", "done"]);
+    const texts = await Promise.all(answers);
+    expect(texts.filter((text) => text === "done")).toHaveLength(4);
   });
 
-  it("reads a body before its request waits, so that a slow sender holds no place", async () => {
+  it("read a body before its request waits, so that a slow sender holds no place", async () => {
     const { served, state, port } = await heldServer(1);
     const slow = send(port, "/slow", "POST", { "content-length": "10" });
     slow.request.write("12345");
     await until(() => state.arrived === 1);
 
-    const quick = send(port, "/quick");
-    quick.request.end();
+    send(port, "/quick").request.end();
     await until(() => served.length === 1);
     expect(served[0]?.path).toBe("/quick");
 
@@ -132,7 +123,7 @@ describe("admitInTurn", () => {
     expect(await slow.answered).toBe("done");
   });
 
-  it("leaves a body declared too large unread, and reads one of unknown size to one byte over", async () => {
+  it("leave a body declared too large unread, and read one of unknown size to one byte over", async () => {
     const { served, port } = await heldServer(2, { maxBodyBytes: 16 });
     const declared = send(port, "/declared", "POST", { "content-length": "17" });
     declared.request.write("x".repeat(8));
@@ -146,7 +137,7 @@ describe("admitInTurn", () => {
     expect(served[1]?.body?.toString()).toBe("y".repeat(17));
   });
 
-  it("skips a client that left while it waited, and its place is not lost", async () => {
+  it("skip a client that left while it waited, and its place is not lost", async () => {
     const { served, state, port } = await heldServer(1);
     send(port, "/first").request.end();
     await until(() => served.length === 1);
@@ -157,7 +148,7 @@ describe("admitInTurn", () => {
     staying.request.end();
     await until(() => state.arrived === 3);
     leaving.request.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await settle();
 
     served[0]?.finish();
     await until(() => served.length === 2);
@@ -166,24 +157,46 @@ describe("admitInTurn", () => {
     expect(await staying.answered).toBe("done");
   });
 
-  it("never holds back the paths it bypasses", async () => {
-    const { served, port } = await heldServer(1);
+  it("let only /health past a full house: not an encoded or absolute-form path", async () => {
+    const { served, state, port } = await heldServer(1);
     send(port, "/busy").request.end();
     await until(() => served.length === 1);
+    send(port, "/%68ealth").request.end();
+    send(port, "http://127.0.0.1/health").request.end();
+    await until(() => state.arrived === 3);
     send(port, "/health").request.end();
     await until(() => served.length === 2);
+    await settle();
     expect(served.map((each) => each.path)).toEqual(["/busy", "/health"]);
   });
 
-  it("frees a place held past holdAtMostMs, as by an answer a client reads slowly", async () => {
-    const { served, state, port } = await heldServer(1, { holdAtMostMs: 100 });
-    send(port, "/stuck").request.end();
+  it("free a place once the app has built its answer, though the client has not read it all", async () => {
+    const { served, port } = await heldServer(1);
+    send(port, "/endless").request.end();
     await until(() => served.length === 1);
+    // An answer whose body never ends, as one written to a client that reads nothing.
+    served[0]?.finish(new Response(new ReadableStream({ pull: () => new Promise(() => {}) })));
     send(port, "/next").request.end();
-    await until(() => state.arrived === 2);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(served).toHaveLength(1);
     await until(() => served.length === 2);
     expect(served[1]?.path).toBe("/next");
+  });
+
+  it("hand a request that waited waitAtMostMs to the app anyway, once, for its deadline to answer", async () => {
+    const { served, state, port } = await heldServer(1, { waitAtMostMs: 100 });
+    send(port, "/held").request.end();
+    await until(() => served.length === 1);
+    send(port, "/late").request.end();
+    await until(() => state.arrived === 2);
+    await settle();
+    expect(served).toHaveLength(1);
+    await until(() => served.length === 2);
+    expect(served[1]?.path).toBe("/late");
+
+    served[0]?.finish();
+    served[1]?.finish();
+    send(port, "/after").request.end();
+    await until(() => served.length === 3);
+    await settle();
+    expect(served.map((each) => each.path)).toEqual(["/held", "/late", "/after"]);
   });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { admitInTurn } from "../../src/http/admission";
+import { readBodiesFirst } from "../../src/http/admission";
 import { onError } from "../../src/http/on-error";
 import { REQUEST_TIMEOUT_MS, requestDeadline } from "../../src/http/request-deadline";
 
@@ -44,12 +44,9 @@ describe("the request deadline", () => {
   it("counts the time a request waited for its turn (admission.ts) from its arrival", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
     let admitted: IncomingMessage | undefined;
-    const admit = admitInTurn(
-      (request) => {
-        admitted = request;
-      },
-      { limit: 1, maxBodyBytes: 0, holdAtMostMs: 60_000, bypass: () => false },
-    );
+    const admit = readBodiesFirst((request) => {
+      admitted = request;
+    }, 0);
     const arriving = { method: "GET", url: "/", headers: {}, socket: { destroyed: false } };
     admit(
       arriving as IncomingMessage,
@@ -67,12 +64,9 @@ describe("the request deadline", () => {
   it("answers at once a request that waited longer than REQUEST_TIMEOUT_MS", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
     let admitted: IncomingMessage | undefined;
-    admitInTurn(
-      (request) => {
-        admitted = request;
-      },
-      { limit: 1, maxBodyBytes: 0, holdAtMostMs: 60_000, bypass: () => false },
-    )(
+    readBodiesFirst((request) => {
+      admitted = request;
+    }, 0)(
       { method: "GET", url: "/", headers: {}, socket: { destroyed: false } } as IncomingMessage,
       { destroyed: false, once: () => {} } as unknown as ServerResponse,
     );
