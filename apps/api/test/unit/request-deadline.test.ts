@@ -1,9 +1,8 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { readBodiesFirst } from "../../src/http/admission";
 import { onError } from "../../src/http/on-error";
 import { REQUEST_TIMEOUT_MS, requestDeadline } from "../../src/http/request-deadline";
+import { arrivedRequest } from "../support/arrived-request";
 
 function appWithRouteTaking(ms: number) {
   const app = new Hono();
@@ -43,17 +42,8 @@ describe("the request deadline", () => {
 
   it("counts the time a request waited for its turn (admission.ts) from its arrival", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-    let admitted: IncomingMessage | undefined;
-    const admit = readBodiesFirst((request) => {
-      admitted = request;
-    }, 0);
-    const arriving = { method: "GET", url: "/", headers: {}, socket: { destroyed: false } };
-    admit(
-      arriving as IncomingMessage,
-      { destroyed: false, once: () => {} } as unknown as ServerResponse,
-    );
+    const admitted = arrivedRequest();
     await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS - 200);
-    expect(admitted).toBe(arriving);
 
     // 200 ms are left of the 5 s: a route that takes 1 s is cut at 200, not at 5 s.
     const pending = appWithRouteTaking(1_000).request("/", {}, { incoming: admitted });
@@ -63,13 +53,7 @@ describe("the request deadline", () => {
 
   it("answers at once a request that waited longer than REQUEST_TIMEOUT_MS", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-    let admitted: IncomingMessage | undefined;
-    readBodiesFirst((request) => {
-      admitted = request;
-    }, 0)(
-      { method: "GET", url: "/", headers: {}, socket: { destroyed: false } } as IncomingMessage,
-      { destroyed: false, once: () => {} } as unknown as ServerResponse,
-    );
+    const admitted = arrivedRequest();
     await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS + 1);
     const response = await appWithRouteTaking(0).request("/", {}, { incoming: admitted });
     expect(response.status).toBe(503);

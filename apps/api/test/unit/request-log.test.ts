@@ -1,10 +1,9 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { Hono } from "hono";
 import pino from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AppEnv } from "../../src/app-env";
-import { readBodiesFirst } from "../../src/http/admission";
 import { requestLog } from "../../src/http/request-log";
+import { arrivedRequest } from "../support/arrived-request";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -23,13 +22,7 @@ describe("the request log", () => {
     app.use(requestLog(logger, { observe: (_m, _r, _s, seconds) => observed.push(seconds) }));
     app.get("/", (c) => c.text("ok"));
 
-    let admitted: IncomingMessage | undefined;
-    readBodiesFirst((request) => {
-      admitted = request;
-    }, 0)(
-      { method: "GET", url: "/", headers: {}, socket: { destroyed: false } } as IncomingMessage,
-      { destroyed: false, once: () => {} } as unknown as ServerResponse,
-    );
+    const admitted = arrivedRequest();
     await vi.advanceTimersByTimeAsync(250);
     expect((await app.request("/", {}, { incoming: admitted })).status).toBe(200);
 
