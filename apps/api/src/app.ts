@@ -13,6 +13,7 @@ import type { DatabaseHandle } from "./db/client";
 import { mountOpenApi } from "./docs/openapi";
 import type { Config } from "./env";
 import { healthRoutes } from "./health/health.routes";
+import { gaveUpWaiting } from "./http/admission";
 import { apiCacheHeaders } from "./http/cache-headers";
 import { clientAddress } from "./http/client-address-middleware";
 import { compressForClientsThatAccept } from "./http/compression";
@@ -21,7 +22,7 @@ import { exceptPath } from "./http/except-path";
 import { jsonBodiesOnly } from "./http/json-bodies-only";
 import { onError, onNotFound } from "./http/on-error";
 import { BODY_LIMIT_BYTES, limitRequestBodies } from "./http/request-body-limit";
-import { requestDeadline } from "./http/request-deadline";
+import { requestDeadline, tooLate } from "./http/request-deadline";
 import { requestLog } from "./http/request-log";
 import { validationHook } from "./http/validation-hook";
 import type { Metrics } from "./observability/metrics";
@@ -79,6 +80,9 @@ export function createApp(deps: AppDependencies) {
   // Every API request answers within REQUEST_TIMEOUT_MS; a streaming route must opt out (see there).
   app.use("/api/*", exceptPath(EVENT_STREAM_PATHS, requestDeadline()));
   app.use("/api/*", (c, next) => {
+    // A request that waited out its time for a turn (admission.ts) is refused before any work;
+    // event streams too, which the deadline above leaves out.
+    if (gaveUpWaiting(c.env?.incoming)) throw tooLate();
     c.set("db", database.db);
     return next();
   });

@@ -20,6 +20,7 @@ import { REQUEST_TIMEOUT_MS } from "./http/request-deadline";
 import { forgetExpiredKeys } from "./idempotency/idempotency-records";
 import { answerMetricsRequests } from "./observability/cluster-metrics";
 import { createLogger } from "./observability/logger";
+import { METRICS_PATH } from "./observability/metrics.routes";
 import { createServer } from "./server";
 import { shutDownGracefully } from "./shutdown";
 import { keepEventsPruned } from "./sync/prune-events";
@@ -142,6 +143,7 @@ if (process.argv[2] === "migrate") {
         admitInTurn(app.fetch, {
           limit: config.maxRequestsInProgress,
           waitAtMostMs: REQUEST_TIMEOUT_MS,
+          neverWait: new Set(["/health", "/ready", METRICS_PATH]),
         }),
       ),
       BODY_LIMIT_BYTES,

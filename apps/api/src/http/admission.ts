@@ -8,12 +8,34 @@ import pLimit from "p-limit";
 // once; the others wait their turn, in arrival order, before any work is done for them.
 
 const arrivedAtKey = Symbol("arrivedAt");
+const gaveUpKey = Symbol("gaveUpWaiting");
+const workKey = Symbol("work");
 
-type Incoming = IncomingMessage & { rawBody?: Buffer; [arrivedAtKey]?: number };
+type Incoming = IncomingMessage & {
+  rawBody?: Buffer;
+  [arrivedAtKey]?: number;
+  [gaveUpKey]?: boolean;
+  [workKey]?: Promise<unknown>;
+};
 
 /** When the request reached the server (performance.now()), if it went through readBodiesFirst. */
-export const arrivedAt = (incoming: IncomingMessage | undefined): number | undefined =>
+export const arrivedAt = (incoming: unknown): number | undefined =>
   (incoming as Incoming | undefined)?.[arrivedAtKey];
+
+/** Whether the request waited out its time for a turn: it must be refused before any work. */
+export const gaveUpWaiting = (incoming: unknown): boolean =>
+  (incoming as Incoming | undefined)?.[gaveUpKey] === true;
+
+/**
+ * Keeps the request's place until `work` settles, even if the request is answered before (its
+ * deadline answers 503 while the database still works for it): otherwise requests answered late
+ * would leave their work running beyond the limit.
+ */
+export function holdPlaceUntil(incoming: unknown, work: Promise<unknown>): void {
+  if (incoming) (incoming as Incoming)[workKey] = work;
+}
+
+const ignore = () => {};
 
 /** The app's fetch as the Node adapter calls it, with the Node request and response. */
 type Fetch<Env> = (request: Request, env: Env) => Response | Promise<Response>;
@@ -21,26 +43,31 @@ type Fetch<Env> = (request: Request, env: Env) => Response | Promise<Response>;
 export interface Admission {
   limit: number;
   /**
-   * The longest a request waits for its turn: then it goes to the app anyway, whose request
-   * deadline (request-deadline.ts, counted from arrival) answers it 503 at once.
+   * The longest a request waits for its turn: then it goes to the app marked (`gaveUpWaiting`),
+   * to be answered 503 without any work.
    */
   waitAtMostMs: number;
+  /** Exact paths that never wait: the probes, which must answer however busy the server is. */
+  neverWait: ReadonlySet<string>;
 }
 
 /**
  * `fetch`, with at most `admission.limit` calls in progress. A place is held until the app has
- * built its answer, whatever happens to the client meanwhile, and not while the answer is
- * written: a client that reads slowly holds none. Only the liveness check never waits.
+ * built its answer and the work behind it has settled (`holdPlaceUntil`), whatever happens to the
+ * client meanwhile, and not while the answer is written: a client that reads slowly holds none.
  */
 export function admitInTurn<Env extends { incoming?: unknown }>(
   fetch: Fetch<Env>,
   admission: Admission,
 ): Fetch<Env> {
   const inProgress = pLimit(admission.limit);
+  // A throw, too, becomes a rejected answer: the adapter answers it 500.
+  const call = (request: Request, env: Env) =>
+    new Promise<Response>((resolve) => resolve(fetch(request, env)));
   return (request, env) => {
     // The server is HTTP/1.1 (index.ts): the adapter's incoming is node:http's.
-    const incoming = env.incoming as IncomingMessage | undefined;
-    if (incoming?.url === "/health") return fetch(request, env);
+    const incoming = env.incoming as Incoming | undefined;
+    if (admission.neverWait.has(incoming?.url ?? "")) return call(request, env);
     return new Promise<Response>((resolve, reject) => {
       let turn: "waiting" | "taken" | "given up" = "waiting";
       const waited = performance.now() - (arrivedAt(incoming) ?? performance.now());
@@ -48,7 +75,8 @@ export function admitInTurn<Env extends { incoming?: unknown }>(
         () => {
           if (turn !== "waiting") return;
           turn = "given up";
-          Promise.resolve(fetch(request, env)).then(resolve, reject);
+          if (incoming) incoming[gaveUpKey] = true;
+          call(request, env).then(resolve, reject);
         },
         Math.max(0, admission.waitAtMostMs - waited),
       );
@@ -58,9 +86,10 @@ export function admitInTurn<Env extends { incoming?: unknown }>(
         turn = "taken";
         // A client that left while it waited gets nothing: the adapter writes to a closed socket.
         if (incoming?.socket.destroyed) return resolve(new Response(null, { status: 499 }));
-        const answer = Promise.resolve(fetch(request, env));
+        const answer = call(request, env);
         answer.then(resolve, reject);
-        await answer.catch(() => {});
+        await answer.catch(ignore);
+        await incoming?.[workKey]?.catch(ignore);
       });
     });
   };

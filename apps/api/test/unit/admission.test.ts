@@ -2,8 +2,12 @@ import { once } from "node:events";
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
+import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
+import type { AppEnv } from "../../src/app-env";
 import { admitInTurn, readBodiesFirst } from "../../src/http/admission";
+import { onError } from "../../src/http/on-error";
+import { requestDeadline } from "../../src/http/request-deadline";
 
 // The admission gate over real sockets, through the Node adapter as index.ts wires it: what is
 // in progress, in which order, what never waits, and what frees a place.
@@ -40,7 +44,13 @@ async function heldServer(
     });
   server = createServer(
     readBodiesFirst(
-      getRequestListener(admitInTurn(app, { limit, waitAtMostMs: options.waitAtMostMs ?? 60_000 })),
+      getRequestListener(
+        admitInTurn(app, {
+          limit,
+          waitAtMostMs: options.waitAtMostMs ?? 60_000,
+          neverWait: new Set(["/health"]),
+        }),
+      ),
       options.maxBodyBytes ?? 16,
     ),
   );
@@ -76,6 +86,52 @@ async function until(condition: () => boolean) {
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+/**
+ * The gate in front of a Hono app with the request deadline (`timeoutMs`, refusing requests with
+ * less than `leastMs` left): GET /work starts work that lasts until `release()`, /quick none.
+ */
+async function deadlineServer(options: {
+  waitAtMostMs: number;
+  timeoutMs: number;
+  leastMs: number;
+}) {
+  const work = { starts: 0, quick: 0, release: () => {} };
+  const done = new Promise<void>((resolve) => {
+    work.release = resolve;
+  });
+  const app = new Hono<AppEnv>();
+  app.use(requestDeadline(options.timeoutMs, options.leastMs));
+  app.get("/work", async (c) => {
+    work.starts++;
+    await done;
+    return c.text("worked");
+  });
+  app.get("/quick", (c) => {
+    work.quick++;
+    return c.text("quick");
+  });
+  app.onError(onError);
+  const admitted = admitInTurn(app.fetch, {
+    limit: 1,
+    waitAtMostMs: options.waitAtMostMs,
+    neverWait: new Set(),
+  });
+  server = createServer(readBodiesFirst(getRequestListener(admitted), 16));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { work, port: (server.address() as AddressInfo).port };
+}
+
+const statusOf = (port: number, path: string) =>
+  new Promise<number>((resolve, reject) => {
+    const request = httpRequest({ host: "127.0.0.1", port, path }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on("error", reject);
+    request.end();
+  });
 
 describe("admitInTurn and readBodiesFirst", () => {
   it("serve at most `limit` requests at once and the others in arrival order", async () => {
@@ -198,5 +254,46 @@ describe("admitInTurn and readBodiesFirst", () => {
     await until(() => served.length === 3);
     await settle();
     expect(served.map((each) => each.path)).toEqual(["/held", "/late", "/after"]);
+  });
+
+  it("keep a place until the work settles, though the deadline answered first", async () => {
+    const { work, port } = await deadlineServer({
+      waitAtMostMs: 60_000,
+      timeoutMs: 200,
+      leastMs: 50,
+    });
+    expect(await statusOf(port, "/work")).toBe(503);
+    const quick = statusOf(port, "/quick");
+    await settle();
+    expect(work.quick).toBe(0);
+    work.release();
+    expect(await quick).toBe(200);
+  });
+
+  it("keep a place when the client hangs up while the app works for it", async () => {
+    const { work, port } = await deadlineServer({
+      waitAtMostMs: 60_000,
+      timeoutMs: 60_000,
+      leastMs: 50,
+    });
+    const leaving = send(port, "/work");
+    leaving.request.end();
+    await until(() => work.starts === 1);
+    leaving.request.destroy();
+    const quick = statusOf(port, "/quick");
+    await settle();
+    expect(work.quick).toBe(0);
+    work.release();
+    expect(await quick).toBe(200);
+  });
+
+  it("answer 503 without any work a request that waited out its time", async () => {
+    const { work, port } = await deadlineServer({ waitAtMostMs: 150, timeoutMs: 150, leastMs: 50 });
+    send(port, "/work").request.end();
+    await until(() => work.starts === 1);
+    const late = await Promise.all([statusOf(port, "/work"), statusOf(port, "/work")]);
+    expect(late).toEqual([503, 503]);
+    expect(work.starts).toBe(1);
+    work.release();
   });
 });
