@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener } from "node:http";
 import pLimit from "p-limit";
+import { framingOf } from "./body-framing";
 
 // Requests in progress, and their bodies (decision 044). Under load a request spends most of its
 // life waiting for one of the pool's few connections, holding its parsing, its middleware and its
@@ -37,6 +38,9 @@ export function holdPlaceUntil(incoming: unknown, work: Promise<unknown>): void 
 
 const ignore = () => {};
 
+const waitedMs = (incoming: Incoming | undefined) =>
+  performance.now() - (arrivedAt(incoming) ?? performance.now());
+
 /** The app's fetch as the Node adapter calls it, with the Node request and response. */
 type Fetch<Env> = (request: Request, env: Env) => Response | Promise<Response>;
 
@@ -70,18 +74,20 @@ export function admitInTurn<Env extends { incoming?: unknown }>(
     if (admission.neverWait.has(incoming?.url ?? "")) return call(request, env);
     return new Promise<Response>((resolve, reject) => {
       let turn: "waiting" | "taken" | "given up" = "waiting";
-      const waited = performance.now() - (arrivedAt(incoming) ?? performance.now());
-      const giveUp = setTimeout(
-        () => {
-          if (turn !== "waiting") return;
-          turn = "given up";
-          if (incoming) incoming[gaveUpKey] = true;
-          call(request, env).then(resolve, reject);
-        },
-        Math.max(0, admission.waitAtMostMs - waited),
-      );
+      const giveUp = () => {
+        if (turn !== "waiting") return;
+        turn = "given up";
+        if (incoming) incoming[gaveUpKey] = true;
+        call(request, env).then(resolve, reject);
+      };
+      // p-limit starts a call at once while a place is free (its queue is then empty): only a
+      // request that must wait needs a timer.
+      const waitTimer =
+        inProgress.activeCount < admission.limit
+          ? undefined
+          : setTimeout(giveUp, admission.waitAtMostMs - waitedMs(incoming));
       void inProgress(async () => {
-        clearTimeout(giveUp);
+        clearTimeout(waitTimer);
         if (turn !== "waiting") return;
         turn = "taken";
         // A client that left while it waited gets nothing: the adapter writes to a closed socket.
@@ -119,13 +125,18 @@ export function readBodiesFirst(listener: RequestListener, maxBodyBytes: number)
 }
 
 function hasBodyToRead(request: IncomingMessage, maxBytes: number): boolean {
-  if (request.method === "GET" || request.method === "HEAD") return false;
-  if (request.headers["transfer-encoding"] !== undefined) return true;
-  const length = Number(request.headers["content-length"] ?? 0);
-  return length > 0 && length <= maxBytes;
+  const framing = framingOf(
+    request.method ?? "GET",
+    (name) => request.headers[name] as string | undefined,
+    true,
+  );
+  return framing.kind === "unknown" || (framing.kind === "sized" && framing.bytes <= maxBytes);
 }
 
-/** The body, or its first `upTo` bytes; the rest is left unread. */
+/**
+ * The body, or its first `upTo` bytes; the rest is left unread. By hand: raw-body and the like
+ * refuse a body over their limit, where the app must see one byte over to answer its own 413.
+ */
 function readBody(request: IncomingMessage, upTo: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -12,12 +12,21 @@ import type { AppEnv } from "../app-env";
 export type BodyFraming = { kind: "none" } | { kind: "sized"; bytes: number } | { kind: "unknown" };
 
 export function bodyFraming(c: Context<AppEnv>): BodyFraming {
-  if (c.req.method === "GET" || c.req.method === "HEAD") return { kind: "none" };
-  if (c.req.header("transfer-encoding") !== undefined) return { kind: "unknown" };
-  const length = c.req.header("content-length");
+  return framingOf(c.req.method, (name) => c.req.header(name), c.env?.incoming !== undefined);
+}
+
+/** The same, from the method and headers alone: also for node:http's request (admission.ts). */
+export function framingOf(
+  method: string,
+  header: (name: "transfer-encoding" | "content-length") => string | undefined,
+  overHttp: boolean,
+): BodyFraming {
+  if (method === "GET" || method === "HEAD") return { kind: "none" };
+  if (header("transfer-encoding") !== undefined) return { kind: "unknown" };
+  const length = header("content-length");
   if (length !== undefined) {
     const bytes = Number(length);
     return bytes === 0 ? { kind: "none" } : { kind: "sized", bytes };
   }
-  return c.env?.incoming !== undefined ? { kind: "none" } : { kind: "unknown" };
+  return overHttp ? { kind: "none" } : { kind: "unknown" };
 }

@@ -186,9 +186,10 @@ export const searchUsesIndex = (q: string | undefined) =>
  * search to: tasks of this owner whose title and description hold every trigram of `q`, taken
  * where the text around `q` cannot change them. Its entries are the owner and the trigram
  * together, so the index reads only this user's tasks that hold `q`'s rarest trigram, whatever
- * the number of their tasks. A candidate, not a match: the substring test (containsPattern) still decides. Undefined where
- * searchUsesIndex(q) is false. Only for a path that reaches rows through that index: on a row
- * read in order it would be computed from the text, at a cost far above the substring test's.
+ * the number of their tasks. A candidate, not a match: the substring test (containsPattern)
+ * still decides. Undefined where searchUsesIndex(q) is false. Only for a path that reaches rows
+ * through that index: on a row read in order it would be computed from the text, at a cost far
+ * above the substring test's.
  */
 export const searchCandidatesOf = (query: Pick<ListQuery, "q">) =>
   query.q && searchUsesIndex(query.q)

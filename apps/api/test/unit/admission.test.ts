@@ -123,6 +123,18 @@ async function deadlineServer(options: {
   return { work, port: (server.address() as AddressInfo).port };
 }
 
+/** /quick is not served while the work holds the only place, and is once it is released. */
+async function expectQuickToWaitForTheWork(
+  work: { quick: number; release: () => void },
+  port: number,
+) {
+  const quick = statusOf(port, "/quick");
+  await settle();
+  expect(work.quick).toBe(0);
+  work.release();
+  expect(await quick).toBe(200);
+}
+
 const statusOf = (port: number, path: string) =>
   new Promise<number>((resolve, reject) => {
     const request = httpRequest({ host: "127.0.0.1", port, path }, (response) => {
@@ -263,11 +275,7 @@ describe("admitInTurn and readBodiesFirst", () => {
       leastMs: 50,
     });
     expect(await statusOf(port, "/work")).toBe(503);
-    const quick = statusOf(port, "/quick");
-    await settle();
-    expect(work.quick).toBe(0);
-    work.release();
-    expect(await quick).toBe(200);
+    await expectQuickToWaitForTheWork(work, port);
   });
 
   it("keep a place when the client hangs up while the app works for it", async () => {
@@ -280,11 +288,7 @@ describe("admitInTurn and readBodiesFirst", () => {
     leaving.request.end();
     await until(() => work.starts === 1);
     leaving.request.destroy();
-    const quick = statusOf(port, "/quick");
-    await settle();
-    expect(work.quick).toBe(0);
-    work.release();
-    expect(await quick).toBe(200);
+    await expectQuickToWaitForTheWork(work, port);
   });
 
   it("answer 503 without any work a request that waited out its time", async () => {
