@@ -29,6 +29,8 @@ export async function startServer(options: {
   script: string;
   env: Record<string, string>;
   preload?: string;
+  /** Node flags before the script (flags such as --cpu-prof are refused in NODE_OPTIONS). */
+  nodeArgs?: string[];
   /** Sets BETTER_AUTH_URL to the server's own base URL (the API's JWT issuer and audience). */
   authUrl?: boolean;
   /** A port to reuse (default: any free one). */
@@ -40,7 +42,11 @@ export async function startServer(options: {
   const base = `http://127.0.0.1:${port}`;
   // Overloaded servers log every 503: thousands of lines that belong in a file, not in the table.
   const log = openSync(options.logFile, "a");
-  const args = options.preload ? ["--import", options.preload, options.script] : [options.script];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    ...(options.preload ? ["--import", options.preload] : []),
+    options.script,
+  ];
   const child = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH ?? "",

@@ -53,25 +53,26 @@ const apiEnv = (base: string) => ({
 
 /** The API keeps one port throughout: its tokens name its URL as issuer and audience. */
 function start(build: string, port: number): Promise<RunningServer> {
-  if (build === "bare") {
+  const [dir = "dist", flags = "", setting = ""] = build.split("|");
+  if (dir === "bare") {
     return startServer({
       script: join(apiRoot, "bench", "bare-server.ts"),
       preload: "tsx",
+      nodeArgs: flags.split(" ").filter(Boolean),
       env: { DATABASE_URL: database },
       logFile: "/dev/null",
     });
   }
-  const [dir = "dist", flags = "", setting = ""] = build.split("|");
   const base = `http://127.0.0.1:${port}`;
   return startServer({
     script: join(apiRoot, dir, "index.js"),
+    nodeArgs: flags.split(" ").filter(Boolean),
     env: {
       ...apiEnv(base),
-      NODE_OPTIONS: flags,
       ...Object.fromEntries(setting ? [setting.split("=", 2)] : []),
     },
     port,
-    logFile: "/dev/null",
+    logFile: process.env.TURNS_LOG_FILE ?? "/dev/null",
   });
 }
 
@@ -98,7 +99,10 @@ async function signUp(base: string, who: string): Promise<User> {
 }
 
 async function seed(port: number) {
-  const setup = await start(builds.split(",").find((build) => build !== "bare") ?? "dist", port);
+  const setup = await start(
+    builds.split(",").find((build) => !build.startsWith("bare")) ?? "dist",
+    port,
+  );
   const reader = await signUp(setup.base, "reader");
   const writers: User[] = [];
   for (let n = 0; n < 8; n += 1) writers.push(await signUp(setup.base, `writer${n}`));

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { createApp } from "./app";
+import { releaseAsyncContextBetweenCalls } from "./auth/async-context";
 import { createAuth } from "./auth/auth";
 import { createAuthFailureLog } from "./auth/auth-failures";
 import { createSessionCheck, SESSION_RECHECK_MS } from "./auth/live-sessions";
@@ -36,21 +37,24 @@ export async function createServer(
     onCleanupError: (error) =>
       logger.warn({ err: loggableError(error) }, "rate-limit clean-up failed"),
   });
-  const auth = createAuth({
-    db: database.db,
-    baseUrl: config.auth.baseUrl,
-    secret,
-    jwtExpiresIn: config.auth.jwtExpiresIn,
-    trustedOrigins: [
-      config.auth.baseUrl,
-      ...config.corsOrigins,
-      ...(config.isProduction ? [] : DEV_ORIGINS),
-    ],
-    rateLimit: config.auth.rateLimit,
-    rateLimitStore,
-    logger: logger.child({ component: "better-auth" }),
-    onErrorLogged: authFailures.noteLoggedError,
-  });
+  const auth = releaseAsyncContextBetweenCalls(
+    createAuth({
+      db: database.db,
+      baseUrl: config.auth.baseUrl,
+      secret,
+      jwtExpiresIn: config.auth.jwtExpiresIn,
+      trustedOrigins: [
+        config.auth.baseUrl,
+        ...config.corsOrigins,
+        ...(config.isProduction ? [] : DEV_ORIGINS),
+      ],
+      rateLimit: config.auth.rateLimit,
+      rateLimitStore,
+      logger: logger.child({ component: "better-auth" }),
+      onErrorLogged: authFailures.noteLoggedError,
+    }),
+    [authFailures.store],
+  );
   const verifyToken = createJwtVerifier({
     issuer: config.auth.issuer,
     audience: config.auth.audience,
@@ -66,6 +70,7 @@ export async function createServer(
         },
     hs256Secret: config.auth.acceptHs256 ? secret : undefined,
   });
+  const metrics = config.metricsToken ? createMetrics(database) : undefined;
   const app = createApp({
     config,
     database,
@@ -76,7 +81,7 @@ export async function createServer(
     rateLimitStore,
     latestMigration: await latestMigrationTimestamp(),
     draining: options.draining ?? new AbortController().signal,
-    metrics: config.metricsToken ? createMetrics(database) : undefined,
+    metrics,
   });
-  return { app, auth };
+  return { app, auth, metrics };
 }

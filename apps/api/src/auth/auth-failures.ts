@@ -11,6 +11,8 @@ import { isDatabaseUnavailable } from "../http/database-errors";
 export function createAuthFailureLog() {
   const current = new AsyncLocalStorage<{ databaseUnavailable: boolean }>();
   return {
+    /** Disabled between Better Auth's calls (async-context.ts). */
+    store: current,
     /** Runs one Better Auth request and tells whether a database failure was logged during it. */
     async track(
       handle: () => Promise<Response>,
