@@ -18,6 +18,7 @@ import { loggableError } from "./http/loggable-error";
 import { BODY_LIMIT_BYTES } from "./http/request-body-limit";
 import { REQUEST_TIMEOUT_MS } from "./http/request-deadline";
 import { forgetExpiredKeys } from "./idempotency/idempotency-records";
+import { collectAdmissionMetrics } from "./observability/admission-metrics";
 import { answerMetricsRequests } from "./observability/cluster-metrics";
 import { createLogger } from "./observability/logger";
 import { METRICS_PATH } from "./observability/metrics.routes";
@@ -123,7 +124,9 @@ if (process.argv[2] === "migrate") {
   });
 } else {
   const draining = new AbortController();
-  const { app, auth } = await createServer(config, database, logger, { draining: draining.signal });
+  const { app, auth, metrics } = await createServer(config, database, logger, {
+    draining: draining.signal,
+  });
   await ensureSigningKey(database, auth);
   const stopMaintenance = keepPlannerStatistics(database, logger);
   const stopPruning = keepEventsPruned(database.db, {
@@ -137,18 +140,13 @@ if (process.argv[2] === "migrate") {
   const stopForgettingKeys = forgetExpiredKeys(database.db, (error) =>
     logger.warn({ err: loggableError(error) }, "expired idempotency keys not deleted"),
   );
-  const server = createHttpServer(
-    readBodiesFirst(
-      getRequestListener(
-        admitInTurn(app.fetch, {
-          limit: config.maxRequestsInProgress,
-          waitAtMostMs: REQUEST_TIMEOUT_MS,
-          neverWait: new Set(["/health", "/ready", METRICS_PATH]),
-        }),
-      ),
-      BODY_LIMIT_BYTES,
-    ),
-  );
+  const admitted = admitInTurn(app.fetch, {
+    limit: config.maxRequestsInProgress,
+    waitAtMostMs: REQUEST_TIMEOUT_MS,
+    neverWait: new Set(["/health", "/ready", METRICS_PATH]),
+  });
+  if (metrics) collectAdmissionMetrics(metrics.registry, admitted, config.maxRequestsInProgress);
+  const server = createHttpServer(readBodiesFirst(getRequestListener(admitted), BODY_LIMIT_BYTES));
   // Node's default backlog (511) overflows when hundreds of clients connect while the event loop
   // is busy: the kernel drops their handshakes and they retry after 1 s, then 3 s (decision 042).
   // Linux caps it at net.core.somaxconn.

@@ -42,6 +42,14 @@ const waitedMs = (incoming: Incoming | undefined) =>
   performance.now() - (arrivedAt(incoming) ?? performance.now());
 
 /** The app's fetch as the Node adapter calls it, with the Node request and response. */
+/** What /metrics reports of the gate (observability/admission-metrics.ts). */
+export interface AdmissionCounts {
+  /** Requests holding a place: at most `limit`. */
+  inProgress(): number;
+  /** Requests waiting for one. */
+  waiting(): number;
+}
+
 type Fetch<Env> = (request: Request, env: Env) => Response | Promise<Response>;
 
 export interface Admission {
@@ -63,12 +71,12 @@ export interface Admission {
 export function admitInTurn<Env extends { incoming?: unknown }>(
   fetch: Fetch<Env>,
   admission: Admission,
-): Fetch<Env> {
+): Fetch<Env> & AdmissionCounts {
   const inProgress = pLimit(admission.limit);
   // A throw, too, becomes a rejected answer: the adapter answers it 500.
   const call = (request: Request, env: Env) =>
     new Promise<Response>((resolve) => resolve(fetch(request, env)));
-  return (request, env) => {
+  const admitted: Fetch<Env> = (request, env) => {
     // The server is HTTP/1.1 (index.ts): the adapter's incoming is node:http's.
     const incoming = env.incoming as Incoming | undefined;
     if (admission.neverWait.has(incoming?.url ?? "")) return call(request, env);
@@ -99,6 +107,10 @@ export function admitInTurn<Env extends { incoming?: unknown }>(
       });
     });
   };
+  return Object.assign(admitted, {
+    inProgress: () => inProgress.activeCount,
+    waiting: () => inProgress.pendingCount,
+  });
 }
 
 /**

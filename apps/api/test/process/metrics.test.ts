@@ -68,6 +68,9 @@ for (const engine of processEngines()) {
         expect(samplesOf(families, "todo_database_info", { engine: engine.name })).toHaveLength(1);
         expect(families.has("todo_db_pool_connections")).toBe(engine.name === "postgres");
         expect(samplesOf(families, "process_resident_memory_bytes")[0]?.value).toBeGreaterThan(0);
+        // The admission gate (decision 044), at its default: twice the pool's 10 connections.
+        expect(samplesOf(families, "todo_http_requests_in_progress_max")[0]?.value).toBe(20);
+        expect(samplesOf(families, "todo_http_requests_waiting")[0]?.value).toBe(0);
 
         // One JSON line per request; the scrape that succeeded is not among them at info.
         const lines = server

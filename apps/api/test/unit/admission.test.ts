@@ -3,11 +3,13 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
+import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppEnv } from "../../src/app-env";
 import { admitInTurn, readBodiesFirst } from "../../src/http/admission";
 import { onError } from "../../src/http/on-error";
 import { requestDeadline } from "../../src/http/request-deadline";
+import { collectAdmissionMetrics } from "../../src/observability/admission-metrics";
 
 // The admission gate over real sockets, through the Node adapter as index.ts wires it: what is
 // in progress, in which order, what never waits, and what frees a place.
@@ -42,23 +44,17 @@ async function heldServer(
         fail: () => reject(new Error("the app failed")),
       });
     });
-  server = createServer(
-    readBodiesFirst(
-      getRequestListener(
-        admitInTurn(app, {
-          limit,
-          waitAtMostMs: options.waitAtMostMs ?? 60_000,
-          neverWait: new Set(["/health"]),
-        }),
-      ),
-      options.maxBodyBytes ?? 16,
-    ),
-  );
+  const gate = admitInTurn(app, {
+    limit,
+    waitAtMostMs: options.waitAtMostMs ?? 60_000,
+    neverWait: new Set(["/health"]),
+  });
+  server = createServer(readBodiesFirst(getRequestListener(gate), options.maxBodyBytes ?? 16));
   server.on("request", () => state.arrived++);
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
-  return { served, state, port };
+  return { served, state, port, gate };
 }
 
 function send(port: number, path: string, method = "GET", headers: Record<string, string> = {}) {
@@ -170,6 +166,36 @@ describe("admitInTurn and readBodiesFirst", () => {
     served[4]?.finish();
     const texts = await Promise.all(answers);
     expect(texts.filter((text) => text === "done")).toHaveLength(4);
+  });
+
+  it("tell /metrics how many requests are in progress and how many wait", async () => {
+    const { served, state, port, gate } = await heldServer(2);
+    const registry = new Registry();
+    collectAdmissionMetrics(registry, gate, 2);
+    const gauges = async () => {
+      const text = await registry.metrics();
+      return [...text.matchAll(/^(todo_http_requests_\w+) (\d+)$/gm)].map(
+        ([, name, value]) => `${name} ${value}`,
+      );
+    };
+    const answers = ["/1", "/2", "/3", "/health"].map((path) => {
+      const { request, answered } = send(port, path);
+      request.end();
+      return answered;
+    });
+    await until(() => state.arrived === 4 && served.length === 3);
+    // /health never waits and is not counted.
+    expect(await gauges()).toEqual([
+      "todo_http_requests_in_progress 2",
+      "todo_http_requests_waiting 1",
+      "todo_http_requests_in_progress_max 2",
+    ]);
+    for (const each of served) each.finish();
+    await until(() => served.length === 4);
+    served[3]?.finish();
+    await Promise.all(answers);
+    await until(() => gate.inProgress() === 0);
+    expect(await gauges()).toContain("todo_http_requests_waiting 0");
   });
 
   it("read a body before its request waits, so that a slow sender holds no place", async () => {
