@@ -16,49 +16,69 @@ const betterAuthStores = (): Promise<Store[]> =>
   ]);
 
 /**
+ * Per process, like Better Auth's stores: calls through every wrapped instance count, so that one
+ * instance's last call does not disable the stores another's calls are using (the tests run several
+ * servers in one process).
+ */
+let inProgress = 0;
+const ownStores = new Set<Store>();
+
+/**
+ * Disables every store once no call is in progress. A call may begin while the stores are looked
+ * up: it needs them, so the count is read again after. If the look-up fails, the stores stay on:
+ * slower, never wrong.
+ */
+function release(stores: () => Promise<Store[]>): void {
+  stores()
+    .then((found) => {
+      if (inProgress === 0) for (const store of [...ownStores, ...found]) store.disable();
+    })
+    .catch(() => {});
+}
+
+/**
  * Node 20's AsyncLocalStorage turns on a process-wide promise hook the first time a store runs,
  * and leaves it on: from then on every promise the process makes pays for it, on the task routes
  * too, which use no store (decision 045). Better Auth runs its stores on each of its calls, and
- * so does `ownStores`' code around them. So this counts the calls in progress through the returned
- * auth, and when none is left, disables every one of those stores, which turns the hook off; the
- * next call's `run()` turns it on again. Every call into Better Auth must go through the returned
- * object (its `handler` and `api`): a call made around it could lose its stores midway.
+ * so does the code around them that owns `stores`. So this counts the calls in progress through
+ * the returned auth, and when none is left, disables every one of those stores, which turns the
+ * hook off; the next call's `run()` turns it on again. Every call into Better Auth must go through
+ * the returned object (`handler`, `fetch`, every function of `api`): a call made around it (or
+ * through `$context`'s internals) could lose its stores midway.
  */
-export function releaseAsyncContextBetweenCalls<
-  Auth extends { handler: (request: Request) => Promise<Response>; api: object },
->(auth: Auth, ownStores: Store[], stores: () => Promise<Store[]> = betterAuthStores): Auth {
-  let inProgress = 0;
-  const release = async () => {
-    const all = [...ownStores, ...(await stores())];
-    // A call may have begun while the stores were looked up: it needs them.
-    if (inProgress === 0) for (const store of all) store.disable();
-  };
-  const counted =
-    <Args extends unknown[], Result>(call: (...args: Args) => Result) =>
-    async (...args: Args): Promise<Awaited<Result>> => {
+export function releaseAsyncContextBetweenCalls<Auth extends { api: object }>(
+  auth: Auth,
+  stores: Store[],
+  lookUp: () => Promise<Store[]> = betterAuthStores,
+): Auth {
+  for (const store of stores) ownStores.add(store);
+  const counted = (call: (...args: unknown[]) => unknown, self: object) =>
+    // Keeps what Better Auth hangs on its endpoints (`path`, `options`).
+    Object.assign(async (...args: unknown[]) => {
       inProgress += 1;
       try {
-        return await call(...args);
+        return await call.apply(self, args);
       } finally {
         inProgress -= 1;
-        if (inProgress === 0) void release();
+        if (inProgress === 0) release(lookUp);
       }
-    };
-  const wrapped = new Map<PropertyKey, unknown>();
-  const api = new Proxy(auth.api, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver);
-      if (typeof value !== "function") return value;
-      if (!wrapped.has(name)) wrapped.set(name, counted(value.bind(target)));
-      return wrapped.get(name);
-    },
-  });
-  const handler = counted(auth.handler);
-  return new Proxy(auth, {
-    get(target, name, receiver) {
-      if (name === "handler") return handler;
-      if (name === "api") return api;
-      return Reflect.get(target, name, receiver);
-    },
-  });
+    }, call);
+  /** `target` whose function-valued properties are counted calls; `instead` replaces some. */
+  const countedProperties = <Target extends object>(
+    target: Target,
+    instead = new Map<PropertyKey, unknown>(),
+  ): Target => {
+    const wrapped = new Map<PropertyKey, unknown>(instead);
+    return new Proxy<object>(target, {
+      get(object, name, receiver) {
+        const value: unknown = Reflect.get(object, name, receiver);
+        if (typeof value !== "function" && !instead.has(name)) return value;
+        if (!wrapped.has(name)) {
+          wrapped.set(name, counted(value as (...args: unknown[]) => unknown, object));
+        }
+        return wrapped.get(name);
+      },
+    }) as Target;
+  };
+  return countedProperties(auth, new Map([["api", countedProperties(auth.api)]]));
 }

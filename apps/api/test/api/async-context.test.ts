@@ -67,4 +67,23 @@ describe("async context between Better Auth's calls", () => {
     await nextTurn();
     expect(promiseHookOn()).toBe(false);
   });
+
+  it("stays on for one server's calls while another server's calls end (servers share the stores)", async () => {
+    const other = await createTestServer();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const [users] = await Promise.all([
+          Promise.all(
+            Array.from({ length: 8 }, (_, index) => server.signUp(`Two ${round}.${index}`)),
+          ),
+          Promise.all(Array.from({ length: 8 }, () => other.auth.api.getJwks())),
+        ]);
+        expect(users.every((user) => user.jwt.split(".").length === 3)).toBe(true);
+      }
+    } finally {
+      await other.close();
+    }
+    await nextTurn();
+    expect(promiseHookOn()).toBe(false);
+  });
 });
