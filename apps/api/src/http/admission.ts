@@ -41,15 +41,15 @@ const ignore = () => {};
 const waitedMs = (incoming: Incoming | undefined) =>
   performance.now() - (arrivedAt(incoming) ?? performance.now());
 
-/** The app's fetch as the Node adapter calls it, with the Node request and response. */
 /** What /metrics reports of the gate (observability/admission-metrics.ts). */
 export interface AdmissionCounts {
   /** Requests holding a place: at most `limit`. */
   inProgress(): number;
-  /** Requests waiting for one. */
+  /** Requests waiting for one (not those that gave up: they are answered at once). */
   waiting(): number;
 }
 
+/** The app's fetch as the Node adapter calls it, with the Node request and response. */
 type Fetch<Env> = (request: Request, env: Env) => Response | Promise<Response>;
 
 export interface Admission {
@@ -73,6 +73,7 @@ export function admitInTurn<Env extends { incoming?: unknown }>(
   admission: Admission,
 ): Fetch<Env> & AdmissionCounts {
   const inProgress = pLimit(admission.limit);
+  let waiting = 0;
   // A throw, too, becomes a rejected answer: the adapter answers it 500.
   const call = (request: Request, env: Env) =>
     new Promise<Response>((resolve) => resolve(fetch(request, env)));
@@ -82,9 +83,11 @@ export function admitInTurn<Env extends { incoming?: unknown }>(
     if (admission.neverWait.has(incoming?.url ?? "")) return call(request, env);
     return new Promise<Response>((resolve, reject) => {
       let turn: "waiting" | "taken" | "given up" = "waiting";
+      waiting += 1;
       const giveUp = () => {
         if (turn !== "waiting") return;
         turn = "given up";
+        waiting -= 1;
         if (incoming) incoming[gaveUpKey] = true;
         call(request, env).then(resolve, reject);
       };
@@ -98,6 +101,7 @@ export function admitInTurn<Env extends { incoming?: unknown }>(
         clearTimeout(waitTimer);
         if (turn !== "waiting") return;
         turn = "taken";
+        waiting -= 1;
         // A client that left while it waited gets nothing: the adapter writes to a closed socket.
         if (incoming?.socket.destroyed) return resolve(new Response(null, { status: 499 }));
         const answer = call(request, env);
@@ -109,7 +113,7 @@ export function admitInTurn<Env extends { incoming?: unknown }>(
   };
   return Object.assign(admitted, {
     inProgress: () => inProgress.activeCount,
-    waiting: () => inProgress.pendingCount,
+    waiting: () => waiting,
   });
 }
 

@@ -276,15 +276,18 @@ describe("admitInTurn and readBodiesFirst", () => {
   });
 
   it("hand a request that waited waitAtMostMs to the app anyway, once, for its deadline to answer", async () => {
-    const { served, state, port } = await heldServer(1, { waitAtMostMs: 100 });
+    const { served, state, port, gate } = await heldServer(1, { waitAtMostMs: 100 });
     send(port, "/held").request.end();
     await until(() => served.length === 1);
     send(port, "/late").request.end();
     await until(() => state.arrived === 2);
     await settle();
     expect(served).toHaveLength(1);
+    expect([gate.inProgress(), gate.waiting()]).toEqual([1, 1]);
     await until(() => served.length === 2);
     expect(served[1]?.path).toBe("/late");
+    // It no longer waits (its answer is on its way), though it has not had a place.
+    expect([gate.inProgress(), gate.waiting()]).toEqual([1, 0]);
 
     served[0]?.finish();
     served[1]?.finish();
