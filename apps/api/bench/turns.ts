@@ -9,7 +9,8 @@
  * order given, then in reverse, TURNS_ROUNDS times (default 3), and the median and minimum CPU
  * µs per request are printed. A build may carry node flags after a `|` ("dist|--cpu-prof"), and
  * one setting after a second ("dist||MAX_REQUESTS_IN_PROGRESS=10"); the
- * API logs at TURNS_LOG_LEVEL (default `info`, as in production; `npm run bench` uses `warn`).
+ * API logs at TURNS_LOG_LEVEL (default `info`, as in production; `npm run bench` uses `warn`), to
+ * TURNS_LOG_FILE (default /dev/null).
  * Data as in bench.ts: a user with 10,000 tasks for reads, 8 writers with 100 each for writes.
  * Postgres only (TEST_DATABASE_URL or 127.0.0.1:5432); a throwaway database, dropped at the end.
  */

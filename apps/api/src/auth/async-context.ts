@@ -28,8 +28,8 @@ const ownStores = new Set<Store>();
  * up: it needs them, so the count is read again after. If the look-up fails, the stores stay on:
  * slower, never wrong.
  */
-function release(stores: () => Promise<Store[]>): void {
-  stores()
+function release(lookUp: () => Promise<Store[]>): void {
+  lookUp()
     .then((found) => {
       if (inProgress === 0) for (const store of [...ownStores, ...found]) store.disable();
     })
