@@ -5,6 +5,9 @@
  *
  *   node --import tsx bench/turns.ts dist-before,dist,bare [get,list,put,patch] [seconds]
  *
+ * Workloads: get, list, put, patch, and the list filtered (filter), searched for a common term
+ * (search) and a rare one (rare), which the bare server does not serve.
+ *
  * Each build serves each workload at 100 connections (TURNS_CONNECTIONS) for `seconds`, in the
  * order given, then in reverse, TURNS_ROUNDS times (default 3), and the median and minimum CPU
  * µs per request are printed. A build may carry node flags after a `|` ("dist|--cpu-prof"), and
@@ -18,7 +21,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { cycle, load, type NextStep } from "./load";
-import { seedTasks } from "./seed";
+import { RARE_TERM, SEARCH_TERM, seedTasks } from "./seed";
 import {
   cpuMsOfTree,
   freePort,
@@ -144,6 +147,21 @@ function stepsOf({ reader, readIds, writes }: Awaited<ReturnType<typeof seed>>) 
   const steps: Record<string, NextStep> = {
     get: () => ({ method: "GET", path: `${tasks(reader)}/${nextRead()}`, headers: reader.headers }),
     list: () => ({ method: "GET", path: `${tasks(reader)}?limit=50`, headers: reader.headers }),
+    filter: () => ({
+      method: "GET",
+      path: `${tasks(reader)}?status=pending&priority=high&limit=50`,
+      headers: reader.headers,
+    }),
+    search: () => ({
+      method: "GET",
+      path: `${tasks(reader)}?q=${SEARCH_TERM}&limit=50`,
+      headers: reader.headers,
+    }),
+    rare: () => ({
+      method: "GET",
+      path: `${tasks(reader)}?q=${RARE_TERM}&limit=50`,
+      headers: reader.headers,
+    }),
     put: () => {
       const [user, id] = nextWrite();
       renamed += 1;
@@ -168,7 +186,7 @@ async function main() {
     const steps = stepsOf(await seed(port));
     const chosen = workloads.split(",").map((workload) => {
       const step = steps[workload];
-      if (!step) throw new Error(`unknown workload ${workload} (get, list, put, patch)`);
+      if (!step) throw new Error(`unknown workload ${workload} (${Object.keys(steps).join(", ")})`);
       return [workload, step] as const;
     });
     const order = builds.split(",");

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
-import { type Database, perDatabase, statementName } from "../db/client";
-import { taskCounts, tasks } from "../db/tasks-schema";
+import type { Database } from "../db/client";
+import { tasks } from "../db/tasks-schema";
 import {
   filterShapeOf,
   filtersOf,
@@ -39,21 +39,6 @@ export const LIST_BUDGET: ListBudget = { countCap: 100, window: 1_000 };
 export interface TaskCounters {
   tasks: number;
   completed: number;
-}
-
-/** The user's trigger-kept counters, as a named prepared statement (decision 031). */
-const countsStatement = perDatabase((db) =>
-  db
-    .select()
-    .from(taskCounts)
-    .where(eq(taskCounts.userId, sql.placeholder("userId")))
-    .prepare(statementName(db, "task_counts_get")),
-);
-
-/** The counters; a user without tasks has no counters row. bench/bare-sql.ts copies the SQL. */
-export async function readCounters(db: Database, userId: string): Promise<TaskCounters> {
-  const [row] = await countsStatement(db).execute({ userId });
-  return { tasks: row?.total ?? 0, completed: row?.completed ?? 0 };
 }
 
 /** What a filtered list knows before it counts: the counters and what its window held. */

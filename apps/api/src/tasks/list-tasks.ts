@@ -1,14 +1,14 @@
-import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { type Database, statementName } from "../db/client";
-import { type TaskRow, tasks } from "../db/tasks-schema";
+import { type TaskRow, taskCounts, tasks } from "../db/tasks-schema";
 import {
   cappedTotal,
   countThroughIndex,
   exactly,
   LIST_BUDGET,
   type ListBudget,
-  readCounters,
+  type TaskCounters,
   type TaskTotal,
   totalFromLook,
 } from "./count-tasks";
@@ -69,19 +69,20 @@ async function inOrder(
   query: ListQuery,
   cursor: Cursor | undefined,
   values: ListValues,
-): Promise<Row[]> {
+): Promise<Counted> {
   const build = () => {
     const key = sortKeyOf(query.sort);
-    return db
+    const page = db
       .select({ ...columns, sortValue: sql<string | null>`(${key})::text`.as("sort_value") })
       .from(tasks)
       .where(owned(cursor))
       .orderBy(...orderOf(query, key, tasks.id))
       .limit(value("pageLimit"));
+    return withCounters(db, page, pageFields);
   };
   const shape = shapeOf(query, cursor);
   const name = cursor ? "" : statementName(db, `task_list_${query.sort}_${query.order}`);
-  return rowsOf(await statementOf(db, `in order ${shape}`, build, name).all(values));
+  return countedRows(await statementOf(db, `in order ${shape}`, build, name).all(values));
 }
 
 /** The window's rows, and the first page of its matches, read in subqueries of these names. */
@@ -91,8 +92,8 @@ const matchedRows = alias(tasks, "matched");
 /**
  * The next `window` rows in sort order, and the first page of those that match, each with how many
  * of them match, up to the count's cap (for X-Total-Count): one statement, one reading of the
- * window (decision 042). The LIMIT inside bounds the reading whatever the filters; the filters
- * outside cannot be pushed below it.
+ * window (decision 042), with the counters (withCounters). The LIMIT inside bounds the reading
+ * whatever the filters; the filters outside cannot be pushed below it.
  */
 function inWindow(query: ListQuery, cursor: Cursor | undefined, db: Database) {
   const key = sortKeyOf(query.sort);
@@ -105,7 +106,7 @@ function inWindow(query: ListQuery, cursor: Cursor | undefined, db: Database) {
       query.sort === "title" ? sql`${sql.identifier(name)}.sort_key` : sortKeyOf(query.sort, rows);
     return sql.join(orderOf(query, rowsKey, rows.id), sql`, `);
   };
-  return db.select(matchFields).from(sql`(
+  const page = sql`(
     select matched.*, (matched.sort_key)::text as sort_value,
            count(*) over ()::int as matches
     from (
@@ -121,7 +122,8 @@ function inWindow(query: ListQuery, cursor: Cursor | undefined, db: Database) {
     ) as matched
     order by ${orderIn("matched")}
     limit ${value("pageLimit")}
-  ) as r`);
+  )`;
+  return withCounters(db, page, matchFields);
 }
 
 /**
@@ -160,14 +162,46 @@ const taskColumnList = sql.join(
   sql`, `,
 );
 
-/** The columns of the statements above (`all()` answers them by these names). */
-const matchFields = {
+/** The columns of a page's statement (`all()` answers them by these names). */
+const pageFields = {
   ...Object.fromEntries(
     Object.values(columns).map((column) => [column.name, sql`r.${sql.identifier(column.name)}`]),
   ),
   sortValue: sql`r.sort_value`,
-  matches: sql`r.matches`,
 };
+
+/** A page's columns, and how many tasks match (null where the statement does not count). */
+const matchFields = { ...pageFields, matches: sql`r.matches` };
+
+/**
+ * The rows of `page` (a parenthesised subquery of pageFields, read as `r`), each with the user's counters read
+ * in the same statement, so from the same snapshot (decision 046); without rows, one row of the
+ * counters alone, its task columns null. Read apart, a task added or removed between the two
+ * reads made a filtered list take a window that had missed the oldest task for one that held
+ * them all, and skip that task.
+ */
+function withCounters(db: Database, page: SQLWrapper, fields: Record<string, SQL>) {
+  const counters = { total: sql`counted.total`, done: sql`counted.done` };
+  return db.select({ ...fields, ...counters }).from(sql`(
+    select coalesce(max(${taskCounts.total}), 0) as total,
+           coalesce(max(${taskCounts.completed}), 0) as done
+    from ${taskCounts} where ${eq(taskCounts.userId, value("userId"))}
+  ) as counted left join ${page} as r on true`);
+}
+
+/** A statement of withCounters, answered: the counters and the task rows. */
+interface Counted {
+  counters: TaskCounters;
+  rows: Row[];
+}
+
+type CountedRow = Partial<DriverRow> & { total: number; done: number };
+
+function countedRows(answer: unknown[]): Counted {
+  const [first] = answer as CountedRow[];
+  const counters = { tasks: first?.total ?? 0, completed: first?.done ?? 0 };
+  return { counters, rows: first?.id == null ? [] : rowsOf(answer) };
+}
 
 /** Where the window ends: the position after its last row, or undefined when it reached the end. */
 async function windowEnd(
@@ -212,10 +246,7 @@ export async function listTasks(
 ): Promise<TaskPage> {
   const values = listValues(userId, query, cursor, budget);
   if (!isFiltered(query)) {
-    const [rows, counters] = await Promise.all([
-      inOrder(db, query, cursor, values),
-      readCounters(db, userId),
-    ]);
+    const { rows, counters } = await inOrder(db, query, cursor, values);
     return pageOf(query, rows, exactly(counters.tasks));
   }
   return filteredList(db, query, cursor, budget, values);
@@ -235,12 +266,10 @@ async function filteredList(
   values: ListValues,
 ): Promise<TaskPage> {
   const shape = shapeOf(query, cursor);
-  const run = async (key: string, build: () => ReturnType<typeof inWindow>) =>
+  const run = async (key: string, build: () => ReturnType<typeof throughIndex>) =>
     rowsOf(await statementOf(db, `${key} ${shape}`, build).all(values));
-  const [rows, counters] = await Promise.all([
-    run("window", () => inWindow(query, cursor, db)),
-    readCounters(db, values.userId),
-  ]);
+  const window = statementOf(db, `window ${shape}`, () => inWindow(query, cursor, db));
+  const { rows, counters } = countedRows(await window.all(values));
   const look = { ...counters, windowMatches: rows[0]?.matches ?? 0, fromStart: !cursor };
   const known = totalFromLook(query, look, budget);
   const windowIsPage = rows.length > query.limit || (!cursor && look.tasks <= budget.window);

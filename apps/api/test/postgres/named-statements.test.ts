@@ -52,7 +52,6 @@ describe("the hot statements", () => {
         "task_get",
         expect.stringMatching(/^task_update_/),
         "task_list_created_desc",
-        "task_counts_get",
       ]),
     );
   });

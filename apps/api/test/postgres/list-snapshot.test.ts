@@ -1,0 +1,74 @@
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type DatabaseHandle, usePostgres } from "../../src/db/client";
+import { listTasks } from "../../src/tasks/list-tasks";
+import { ListQuerySchema } from "../../src/tasks/tasks.schemas";
+import { openTestDatabase } from "../support/test-server";
+
+// A filtered list decides from the user's task counters whether its window of newest tasks held
+// them all (decision 046). Counters and window must come from one snapshot: read apart, a task
+// added or removed between the two reads made the list skip the oldest task. Postgres only: the
+// race needs a second connection, which PGlite does not have.
+
+const OWNER = "snapshot-owner";
+const BUDGET = { window: 10, countCap: 100 };
+
+let url: string;
+let database: DatabaseHandle;
+beforeAll(async () => {
+  const opened = await openTestDatabase();
+  if (!opened.url) throw new Error("this file belongs to the postgres project");
+  url = opened.url;
+  database = usePostgres(url, { poolMax: 4 });
+  await opened.close();
+});
+afterAll(() => database.close());
+
+/** Until a statement waits for the lock on task_counts (`watcher` outside any transaction, so that each look is new). */
+async function untilWaitingOnLock(watcher: pg.Client) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const { rows } = await watcher.query(
+      `select 1 from pg_stat_activity
+       where datname = current_database() and wait_event_type = 'Lock' and query like '%task_counts%'`,
+    );
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error("no statement came to wait on the lock of task_counts");
+}
+
+it("finds the oldest task when a task is removed while the list is read", async () => {
+  const admin = new pg.Client({ connectionString: url });
+  const watcher = new pg.Client({ connectionString: url });
+  await Promise.all([admin.connect(), watcher.connect()]);
+  try {
+    // 11 tasks, one more than the window; the oldest alone holds the word searched for.
+    await admin.query(
+      `insert into tasks (user_id, title, created_at, updated_at)
+       select $1, case when n = 1 then 'the needle' else 'hay ' || n end,
+              timestamptz '2026-01-01' + n * interval '1 second',
+              timestamptz '2026-01-01' + n * interval '1 second'
+       from generate_series(1, 11) as n`,
+      [OWNER],
+    );
+    // Another session removes the newest task and holds the counters until the list has begun.
+    await admin.query("begin");
+    await admin.query("lock table task_counts in access exclusive mode");
+    await admin.query(
+      `delete from tasks where id = (select max(id) from tasks where user_id = $1)`,
+      [OWNER],
+    );
+    const query = ListQuerySchema.parse({ q: "needle" });
+    const listing = listTasks(database.db, OWNER, query, undefined, BUDGET);
+    listing.catch(() => {});
+    await untilWaitingOnLock(watcher);
+    await admin.query("commit");
+    const page = await listing;
+    expect(page.tasks.map((task) => task.title)).toEqual(["the needle"]);
+    expect(page.total).toEqual({ count: 1, atLeast: false });
+  } finally {
+    await admin.query("rollback").catch(() => {});
+    await Promise.all([admin.end(), watcher.end()]);
+  }
+});
