@@ -59,10 +59,7 @@ const pool = new pg.Pool({
 });
 pool.on("error", () => {});
 
-/**
- * Named, so that each connection parses and plans a statement once; rows as arrays, as Drizzle
- * asks for them (listPage returns two columns named created_at).
- */
+/** Named, so that each connection parses and plans a statement once; rows as arrays (TaskRow). */
 const run = async (name: keyof typeof bareSql, values: unknown[]) =>
   (await pool.query<TaskRow>({ name, text: bareSql[name], values, rowMode: "array" })).rows;
 

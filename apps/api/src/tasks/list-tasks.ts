@@ -174,11 +174,13 @@ const pageFields = {
 const matchFields = { ...pageFields, matches: sql`r.matches` };
 
 /**
- * The rows of `page` (a parenthesised subquery of pageFields, read as `r`), each with the user's counters read
- * in the same statement, so from the same snapshot (decision 046); without rows, one row of the
- * counters alone, its task columns null. Read apart, a task added or removed between the two
- * reads made a filtered list take a window that had missed the oldest task for one that held
- * them all, and skip that task.
+ * The rows of `page` (a parenthesised subquery of `fields`' columns, read as `r`), each with the
+ * user's counters read in the same statement, so from the same snapshot (decision 046); without
+ * rows, one row of the counters alone, its task columns null. Read apart, a task added or removed
+ * between the two reads made a filtered list take a window that had missed the oldest task for
+ * one that held them all, and skip that task. The rows keep the page's order without an outer
+ * ORDER BY: a join `on true` can only be a nested loop, whose outer side is the one row of
+ * counters, and the inner side is read in its own order.
  */
 function withCounters(db: Database, page: SQLWrapper, fields: Record<string, SQL>) {
   const counters = { total: sql`counted.total`, done: sql`counted.done` };

@@ -56,7 +56,8 @@ it("finds the oldest task when a task is removed while the list is read", async 
     await admin.query("begin");
     await admin.query("lock table task_counts in access exclusive mode");
     await admin.query(
-      `delete from tasks where id = (select max(id) from tasks where user_id = $1)`,
+      `delete from tasks where id = (
+         select id from tasks where user_id = $1 order by created_at desc limit 1)`,
       [OWNER],
     );
     const query = ListQuerySchema.parse({ q: "needle" });
