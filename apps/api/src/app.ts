@@ -29,6 +29,7 @@ import type { Metrics } from "./observability/metrics";
 import { METRICS_PATH, metricsRoutes } from "./observability/metrics.routes";
 import type { CounterStore } from "./rate-limit/counter-store";
 import { credentialLimiter } from "./rate-limit/credential-limiter";
+import type { ChangeSignal } from "./sync/change-signal";
 import { EVENT_STREAM_PATHS } from "./sync/event-stream";
 import { syncRoutes } from "./sync/sync.index";
 import { taskRoutes } from "./tasks/tasks.index";
@@ -48,6 +49,10 @@ export interface AppDependencies {
   draining: AbortSignal;
   /** Set when METRICS_TOKEN is: every request is observed and /metrics exists (decision 032). */
   metrics?: Metrics;
+  /** Where the task routes announce committed writes to the live streams (decision 047). */
+  changes: ChangeSignal;
+  /** How often live streams poll for changes, if not every POLL_INTERVAL_MS (tests). */
+  changePollIntervalMs?: number;
 }
 
 export function createApp(deps: AppDependencies) {
@@ -140,6 +145,7 @@ export function createApp(deps: AppDependencies) {
         rateLimitPerMinute: config.rateLimitPerMinute,
         rateLimitStore: deps.rateLimitStore,
         logger: deps.logger,
+        changes: deps.changes,
       }),
     )
     .route(
@@ -148,6 +154,8 @@ export function createApp(deps: AppDependencies) {
         database,
         verifyToken: deps.verifyToken,
         notify: config.sync.notify,
+        changes: deps.changes,
+        pollIntervalMs: deps.changePollIntervalMs,
         rateLimitPerMinute: config.rateLimitPerMinute,
         rateLimitStore: deps.rateLimitStore,
         logger: deps.logger,

@@ -124,8 +124,9 @@ const envSchema = z.object({
   /** Unset: no /metrics at all. Set: /metrics answers this bearer token only (decision 032). */
   METRICS_TOKEN: bearerToken.optional(),
   /**
-   * off: no LISTEN for change wake-ups, only the 1 s poll (PgBouncer in transaction mode, Neon's
-   * pooled endpoint without DATABASE_DIRECT_URL). Decision 036.
+   * off: no LISTEN nor NOTIFY for change wake-ups between processes, only the 1 s poll
+   * (PgBouncer in transaction mode, Neon's pooled endpoint without DATABASE_DIRECT_URL).
+   * Decisions 036 and 047.
    */
   SYNC_NOTIFY: z
     .enum(["on", "off", "true", "false", "1", "0"], { message: "must be on or off" })

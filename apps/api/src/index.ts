@@ -124,7 +124,7 @@ if (process.argv[2] === "migrate") {
   });
 } else {
   const draining = new AbortController();
-  const { app, auth, metrics } = await createServer(config, database, logger, {
+  const { app, auth, metrics, changes } = await createServer(config, database, logger, {
     draining: draining.signal,
   });
   await ensureSigningKey(database, auth);
@@ -168,6 +168,8 @@ if (process.argv[2] === "migrate") {
       stopPruning();
       stopTrashPurge();
       stopForgettingKeys();
+      // The last writes' announcements to the other processes (decision 047).
+      return changes.flush();
     },
   });
   stopRequests?.onStop(() => {

@@ -13,6 +13,7 @@ import type { Config } from "./env";
 import { loggableError } from "./http/loggable-error";
 import { createMetrics } from "./observability/metrics";
 import { createCounterStore } from "./rate-limit/counter-store";
+import { changeSignal } from "./sync/change-signal";
 
 /** The Vite dev server's origins, trusted by Better Auth outside production only. */
 const DEV_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"];
@@ -22,6 +23,8 @@ export interface ServerOptions {
   sessionRecheckMs?: number;
   /** Fires when the process starts to shut down (see shutdown.ts). */
   draining?: AbortSignal;
+  /** How often live streams poll for changes (POLL_INTERVAL_MS); tests lengthen it. */
+  changePollIntervalMs?: number;
 }
 
 /** Wires config and an open, migrated database into the app: shared by index.ts and the tests. */
@@ -71,6 +74,7 @@ export async function createServer(
     hs256Secret: config.auth.acceptHs256 ? secret : undefined,
   });
   const metrics = config.metricsToken ? createMetrics(database) : undefined;
+  const changes = changeSignal({ database, notify: config.sync.notify, logger });
   const app = createApp({
     config,
     database,
@@ -82,6 +86,8 @@ export async function createServer(
     latestMigration: await latestMigrationTimestamp(),
     draining: options.draining ?? new AbortController().signal,
     metrics,
+    changes,
+    changePollIntervalMs: options.changePollIntervalMs,
   });
-  return { app, auth, metrics };
+  return { app, auth, metrics, changes };
 }

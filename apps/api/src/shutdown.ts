@@ -39,7 +39,7 @@ export function shutDownGracefully(options: {
   database: DatabaseHandle;
   draining: AbortController;
   logger: Logger;
-  beforeDatabaseClose?: () => void;
+  beforeDatabaseClose?: () => void | Promise<void>;
 }): () => void {
   const { server, database, draining, logger } = options;
   let begun = false;
@@ -63,7 +63,7 @@ export function shutDownGracefully(options: {
         idleGraceMs: IDLE_CONNECTION_GRACE_MS,
         timeoutMs: DRAIN_TIMEOUT_MS,
       });
-      options.beforeDatabaseClose?.();
+      await options.beforeDatabaseClose?.();
       await database.close();
       if (drain === "forced") throw new DrainTimedOut();
       logger.info("stopped");

@@ -53,13 +53,13 @@ export interface ChangeHub {
 
 /**
  * One per process: it reads each user's new events once, whatever the number of their streams
- * here, and hands them to those streams. Woken by NOTIFY when there is a listener, and by a poll
- * of every served user's seq in one query each second, which alone keeps it correct. It runs only
- * while someone is subscribed.
+ * here, and hands them to those streams. Woken by its listeners (this process's writes, other
+ * processes' NOTIFY), and by a poll of every served user's seq in one query each second, which
+ * alone keeps it correct. It runs only while someone is subscribed.
  */
 export function createChangeHub(options: {
   db: Database;
-  listener: ChangeListener | undefined;
+  listeners: ChangeListener[];
   logger: Logger;
   pollIntervalMs?: number;
 }): ChangeHub {
@@ -67,7 +67,7 @@ export function createChangeHub(options: {
   const users = new Map<string, UserStreams>();
   let poller: NodeJS.Timeout | undefined;
   let polling = false;
-  let stopListening: Promise<(() => Promise<void>) | undefined> | undefined;
+  let stopListening: Promise<(() => Promise<void>) | undefined>[] = [];
 
   const lowestSeq = (streams: UserStreams) =>
     Math.min(...[...streams.subscribers].map((subscriber) => subscriber.lastSeq));
@@ -134,22 +134,25 @@ export function createChangeHub(options: {
   function start() {
     poller = setInterval(() => void poll(), options.pollIntervalMs ?? POLL_INTERVAL_MS);
     poller.unref();
-    stopListening = options.listener
-      ?.start((userId) => {
-        if (users.has(userId)) void read(userId);
-      })
-      .catch((error: unknown) => {
-        logger.warn({ err: loggableError(error) }, "cannot listen for change notifications");
-        return undefined;
-      });
+    stopListening = options.listeners.map((listener) =>
+      listener
+        .start((userId) => {
+          if (users.has(userId)) void read(userId);
+        })
+        .catch((error: unknown) => {
+          logger.warn({ err: loggableError(error) }, "cannot listen for change notifications");
+          return undefined;
+        }),
+    );
   }
 
   function halt() {
     clearInterval(poller);
     poller = undefined;
-    const stopping = stopListening;
-    stopListening = undefined;
-    void stopping?.then((stop) => stop?.()).catch(() => {});
+    for (const stopping of stopListening) {
+      void stopping.then((stop) => stop?.()).catch(() => {});
+    }
+    stopListening = [];
   }
 
   return {

@@ -1,50 +1,41 @@
-import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import type { Logger } from "pino";
 import type { DatabaseHandle } from "../db/client";
 import { loggableError } from "../http/loggable-error";
 
-/** The channel migration 0006's trigger notifies, with `{"user_id":…,"seq":…}` (decision 035). */
-const CHANNEL = "task_events";
+/**
+ * The channel of change notifications: `{"user_id":…,"origin":…}`, sent by the server that made the
+ * change after it committed (change-signal.ts, decision 047; before migration 0008, by the
+ * change log's trigger, with `seq` instead of `origin`).
+ */
+export const CHANGE_CHANNEL = "task_events";
 const RECONNECT_MS = 1_000;
 
 /**
- * A wake-up when another connection commits a change: the hub reads sooner than its next poll.
- * Only a wake-up: the poll catches whatever a lost or dropped notification would have announced.
+ * A wake-up when a change has committed: the hub reads sooner than its next poll. Only a wake-up:
+ * the poll catches whatever a lost or dropped notification would have announced.
  */
 export interface ChangeListener {
   /** Starts listening; resolves with the function that stops it. */
   start(onChange: (userId: string) => void): Promise<() => Promise<void>>;
 }
 
-function userOf(payload: string | undefined): string | undefined {
+/** The user of a notification, unless this process sent it (its hub already knows). */
+function userOf(payload: string | undefined, ownOrigin: string): string | undefined {
   try {
-    const parsed: unknown = JSON.parse(payload ?? "");
-    const userId = (parsed as { user_id?: unknown } | null)?.user_id;
-    return typeof userId === "string" ? userId : undefined;
+    const parsed = JSON.parse(payload ?? "") as { user_id?: unknown; origin?: unknown } | null;
+    if (parsed?.origin === ownOrigin) return undefined;
+    return typeof parsed?.user_id === "string" ? parsed.user_id : undefined;
   } catch {
     return undefined;
   }
-}
-
-/** PGlite delivers its own NOTIFYs to `listen` callbacks: the one process is also the one writer. */
-function pgliteListener(client: PGlite): ChangeListener {
-  return {
-    async start(onChange) {
-      const unlisten = await client.listen(CHANNEL, (payload) => {
-        const userId = userOf(payload);
-        if (userId) onChange(userId);
-      });
-      return () => unlisten();
-    },
-  };
 }
 
 /**
  * A pg.Client of its own (LISTEN needs a session, so never the pool, nor a transaction pooler:
  * the direct URL), reconnecting every second while it is wanted.
  */
-function postgresListener(url: string, logger: Logger): ChangeListener {
+function postgresListener(url: string, ownOrigin: string, logger: Logger): ChangeListener {
   return {
     async start(onChange) {
       let stopped = false;
@@ -66,7 +57,7 @@ function postgresListener(url: string, logger: Logger): ChangeListener {
         const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
         current = client;
         client.on("notification", (message) => {
-          const userId = userOf(message.payload);
+          const userId = userOf(message.payload, ownOrigin);
           if (userId) onChange(userId);
         });
         client.on("error", (error) => {
@@ -79,7 +70,7 @@ function postgresListener(url: string, logger: Logger): ChangeListener {
         client.on("end", () => reconnectLater(client));
         try {
           await client.connect();
-          await client.query(`listen ${CHANNEL}`);
+          await client.query(`listen ${CHANGE_CHANNEL}`);
         } catch (error) {
           logger.warn(
             { err: loggableError(error) },
@@ -101,13 +92,14 @@ function postgresListener(url: string, logger: Logger): ChangeListener {
   };
 }
 
-/** The database's listener, or none when SYNC_NOTIFY is off (the hub then only polls). */
+/**
+ * The listener for other processes' changes, on Postgres with SYNC_NOTIFY on; none otherwise (the
+ * hub then only polls, and PGlite has one process). `ownOrigin`: this process's ChangeSignal.
+ */
 export function changeListener(
   database: DatabaseHandle,
-  options: { notify: boolean; logger: Logger },
+  options: { notify: boolean; ownOrigin: string; logger: Logger },
 ): ChangeListener | undefined {
-  if (!options.notify) return undefined;
-  return database.kind === "pglite"
-    ? pgliteListener(database.client)
-    : postgresListener(database.directUrl, options.logger);
+  if (!options.notify || database.kind !== "postgres") return undefined;
+  return postgresListener(database.directUrl, options.ownOrigin, options.logger);
 }

@@ -10,6 +10,7 @@ import { perUserLimiter } from "../rate-limit/per-user-limiter";
 import { createChangeHub } from "./change-hub";
 import { changeListener } from "./change-listener";
 import { changePage } from "./change-page";
+import type { ChangeSignal } from "./change-signal";
 import { openEventStream } from "./event-stream";
 import { streamSlots } from "./stream-slots";
 import * as routes from "./sync.routes";
@@ -19,19 +20,25 @@ export function syncRoutes(options: {
   database: DatabaseHandle;
   verifyToken: VerifyToken;
   notify: boolean;
+  /** This process's writes (decision 047). */
+  changes: ChangeSignal;
+  pollIntervalMs?: number;
   rateLimitPerMinute: number;
   rateLimitStore: CounterStore;
   logger: Logger;
   draining: AbortSignal;
 }) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook() });
+  const others = changeListener(options.database, {
+    notify: options.notify,
+    ownOrigin: options.changes.origin,
+    logger: options.logger,
+  });
   const hub = createChangeHub({
     db: options.database.db,
-    listener: changeListener(options.database, {
-      notify: options.notify,
-      logger: options.logger,
-    }),
+    listeners: others ? [options.changes, others] : [options.changes],
     logger: options.logger,
+    pollIntervalMs: options.pollIntervalMs,
   });
   options.draining.addEventListener("abort", () => hub.stop(), { once: true });
   const slots = streamSlots();

@@ -6,6 +6,8 @@ import type { VerifyToken } from "../auth/verify-jwt";
 import { validationHook } from "../http/validation-hook";
 import type { CounterStore } from "../rate-limit/counter-store";
 import { perUserLimiter } from "../rate-limit/per-user-limiter";
+import { announceWrites } from "../sync/announce-writes";
+import type { ChangeSignal } from "../sync/change-signal";
 import * as handlers from "./tasks.handlers";
 import { TASK_NOT_FOUND } from "./tasks.queries";
 import * as routes from "./tasks.routes";
@@ -19,6 +21,8 @@ export function taskRoutes(options: {
   /** Where the per-user counts are shared with the other replicas (decision 029). */
   rateLimitStore: CounterStore;
   logger: Logger;
+  /** Told of each committed write, for the live streams (decision 047). */
+  changes: ChangeSignal;
 }) {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: validationHook({
@@ -31,6 +35,9 @@ export function taskRoutes(options: {
   // "/tasks/*" matches "/tasks" too in Hono: one registration covers every task route.
   app.use("/:user_id/tasks/*", guard);
   app.use("/:user_id/trash/*", guard);
+  const announce = announceWrites(options.changes);
+  app.use("/:user_id/tasks/*", announce);
+  app.use("/:user_id/trash/*", announce);
 
   if (options.rateLimitPerMinute > 0) {
     const limiter = perUserLimiter({

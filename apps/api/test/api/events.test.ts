@@ -3,8 +3,9 @@ import { pruneEvents } from "../../src/sync/prune-events";
 import { readSse } from "../support/sse";
 import { createTestServer, type TestServer, type TestUser } from "../support/test-server";
 
-// GET /api/{user_id}/events in-process on both engines (the hub woken by PGlite's own listen, or by
-// Postgres LISTEN). The wire itself (headers, compression, sockets, replicas) is in test/process.
+// GET /api/{user_id}/events in-process on both engines (the hub woken by this process's writes,
+// decision 047, and by its poll). The wire itself (headers, compression, sockets, replicas) is in
+// test/process.
 
 let server: TestServer;
 
@@ -124,5 +125,28 @@ describe("GET /api/{user_id}/events", () => {
       headers: { Authorization: `Bearer ${user.jwt}` },
     });
     expect(bad.status).toBe(422);
+  });
+});
+
+describe("a write through this process", () => {
+  it("reaches its stream at once, without the poll (decision 047)", async () => {
+    // The poll a minute away: only the write's own announcement can wake the hub in time.
+    const quiet = await createTestServer({}, { changePollIntervalMs: 60_000 });
+    try {
+      const user = await quiet.signUp();
+      const response = await quiet.app.request(`/api/${user.id}/events`, {
+        headers: { Authorization: `Bearer ${user.jwt}` },
+      });
+      const stream = await readSse(response);
+      try {
+        await quiet.createTask(user, { title: "Announced" });
+        await stream.untilEvents(1, 2_000);
+        expect(stream.events().map((e) => e.task.title)).toEqual(["Announced"]);
+      } finally {
+        await stream.cancel();
+      }
+    } finally {
+      await quiet.close();
+    }
   });
 });
