@@ -209,12 +209,14 @@ describe("sign-in: guesses at one account", () => {
     const statuses = answers.map((answer) => answer.status).sort();
     // The answers themselves in the message: a status other than 401 or 429 needs its body.
     const seen = JSON.stringify(answers.map((answer) => [answer.status, answer.body]));
-    expect(statuses.filter((status) => status === 401), seen).toHaveLength(
-      signInAccountAtAddress.max,
-    );
-    expect(statuses.filter((status) => status === 429), seen).toHaveLength(
-      12 - signInAccountAtAddress.max,
-    );
+    expect(
+      statuses.filter((status) => status === 401),
+      seen,
+    ).toHaveLength(signInAccountAtAddress.max);
+    expect(
+      statuses.filter((status) => status === 429),
+      seen,
+    ).toHaveLength(12 - signInAccountAtAddress.max);
   });
 });
 
