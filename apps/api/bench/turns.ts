@@ -176,7 +176,25 @@ function stepsOf({ reader, readIds, writes }: Awaited<ReturnType<typeof seed>>) 
   return steps;
 }
 
+/** The workloads of stepsOf; the bare server serves no filters. */
+const API_ONLY = ["filter", "search", "rare"];
+const WORKLOADS = ["get", "list", "put", "patch", ...API_ONLY];
+
+/** Refuses bad arguments before a minute of seeding. */
+function checkArguments() {
+  for (const workload of workloads.split(",")) {
+    if (!WORKLOADS.includes(workload)) {
+      throw new Error(`unknown workload ${workload} (${WORKLOADS.join(", ")})`);
+    }
+  }
+  const filtered = workloads.split(",").some((workload) => API_ONLY.includes(workload));
+  if (filtered && builds.split(",").some((build) => build.startsWith("bare"))) {
+    throw new Error("the bare server knows no filters: leave it out of filter, search and rare");
+  }
+}
+
 async function main() {
+  checkArguments();
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database "${name}"`);
@@ -186,14 +204,10 @@ async function main() {
     const steps = stepsOf(await seed(port));
     const chosen = workloads.split(",").map((workload) => {
       const step = steps[workload];
-      if (!step) throw new Error(`unknown workload ${workload} (${Object.keys(steps).join(", ")})`);
+      if (!step) throw new Error(`no steps for workload ${workload}`);
       return [workload, step] as const;
     });
     const order = builds.split(",");
-    const filtered = chosen.filter(([workload]) => ["filter", "search", "rare"].includes(workload));
-    if (filtered.length > 0 && order.some((build) => build.startsWith("bare"))) {
-      throw new Error("the bare server knows no filters: leave it out of filter, search and rare");
-    }
     for (let round = 0; round < rounds; round += 1) {
       for (const build of round % 2 === 0 ? order : [...order].reverse()) {
         const server = await start(build, port);

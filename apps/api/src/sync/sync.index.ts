@@ -22,6 +22,7 @@ export function syncRoutes(options: {
   notify: boolean;
   /** This process's writes (decision 047). */
   changes: ChangeSignal;
+  /** How often the hub polls (default POLL_INTERVAL_MS); tests lengthen it. */
   pollIntervalMs?: number;
   rateLimitPerMinute: number;
   rateLimitStore: CounterStore;

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { createTestServer, type TestServer } from "../support/test-server";
+import { createTestServer, postgresUrlOf, type TestServer } from "../support/test-server";
 
 // What a write sends to the other server processes (decision 047): after it committed, one NOTIFY
 // on task_events per user, naming the user and the process that wrote; none with SYNC_NOTIFY=off,
@@ -31,8 +31,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 describe.each(["on", "off"])("SYNC_NOTIFY=%s", (notify) => {
   it(`${notify === "on" ? "sends one notification per user" : "sends none"} for writes through the API`, async () => {
     server = await createTestServer({ SYNC_NOTIFY: notify });
-    const url = (server.database as { url?: string }).url;
-    if (!url) throw new Error("this file belongs to the postgres project");
+    const url = postgresUrlOf(server.database);
     const [alice, bob] = [await server.signUp("Alice"), await server.signUp("Bob")];
     const heard = await listen(url);
     // Writes of two users in one moment. Those that end within one batch (10 ms) share a NOTIFY
@@ -56,8 +55,7 @@ describe.each(["on", "off"])("SYNC_NOTIFY=%s", (notify) => {
 
 it("no write sends a notification from inside its transaction", async () => {
   server = await createTestServer({ SYNC_NOTIFY: "on" });
-  const url = (server.database as { url?: string }).url;
-  if (!url) throw new Error("this file belongs to the postgres project");
+  const url = postgresUrlOf(server.database);
   const heard = await listen(url);
   const writer = new pg.Client({ connectionString: url });
   await writer.connect();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { type DatabaseHandle, usePostgres } from "../../src/db/client";
 import { listTasks } from "../../src/tasks/list-tasks";
 import { ListQuerySchema } from "../../src/tasks/tasks.schemas";
-import { openTestDatabase } from "../support/test-server";
+import { openTestDatabase, postgresUrlOf } from "../support/test-server";
 
 // A filtered list decides from the user's task counters whether its window of newest tasks held
 // them all (decision 046). Counters and window must come from one snapshot: read apart, a task
@@ -17,8 +17,7 @@ let url: string;
 let database: DatabaseHandle;
 beforeAll(async () => {
   const opened = await openTestDatabase();
-  if (!opened.url) throw new Error("this file belongs to the postgres project");
-  url = opened.url;
+  url = postgresUrlOf(opened);
   database = usePostgres(url, { poolMax: 4 });
   await opened.close();
 });

@@ -5,7 +5,7 @@ import { listTasks } from "../../src/tasks/list-tasks";
 import { STATEMENTS_KEPT, statementsKept } from "../../src/tasks/shaped-statements";
 import { createTask, getTask, setCompleted, updateTask } from "../../src/tasks/tasks.queries";
 import { ListQuerySchema, TASK_SORTS } from "../../src/tasks/tasks.schemas";
-import { openTestDatabase } from "../support/test-server";
+import { openTestDatabase, postgresUrlOf } from "../support/test-server";
 
 // The single-task statements and an unfiltered list's first page are named prepared statements
 // (decision 031), unless
@@ -17,8 +17,7 @@ let url: string;
 let scratch: DatabaseHandle;
 beforeAll(async () => {
   const opened = await openTestDatabase();
-  if (!opened.url) throw new Error("this file belongs to the postgres project");
-  url = opened.url;
+  url = postgresUrlOf(opened);
   scratch = opened;
 });
 afterAll(() => scratch.close());

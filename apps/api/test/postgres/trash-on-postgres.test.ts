@@ -6,7 +6,7 @@ import { taskHistory } from "../../src/tasks/history.queries";
 import { createTask, deleteTask } from "../../src/tasks/tasks.queries";
 import { listTrash } from "../../src/tasks/trash.queries";
 import { purgeExpiredTrash } from "../../src/tasks/trash-purge";
-import { openTestDatabase } from "../support/test-server";
+import { openTestDatabase, postgresUrlOf } from "../support/test-server";
 
 // What only a server with several connections shows (decision 039): replicas take turns to purge
 // the trash, and the trash's and history's statements can walk their indexes.
@@ -15,8 +15,7 @@ let database: DatabaseHandle & { url?: string };
 let url: string;
 beforeAll(async () => {
   database = await openTestDatabase();
-  if (!database.url) throw new Error("this file belongs to the postgres project");
-  url = database.url;
+  url = postgresUrlOf(database);
 });
 afterAll(() => database.close());
 

@@ -21,6 +21,12 @@ declare module "vitest" {
 export const TEST_BASE_URL = "http://localhost:3000";
 export const TEST_SECRET = "test-secret-that-is-at-least-32-characters-long";
 
+/** The URL of a test database, in a file of the postgres project (test/postgres), which needs one. */
+export function postgresUrlOf(database: { url?: string }): string {
+  if (!database.url) throw new Error("this file belongs to the postgres project");
+  return database.url;
+}
+
 /** A fresh database of the kind this project tests (PGlite or Postgres), cloned from a migrated template. */
 export async function openTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
   const info = inject("testDatabase");
