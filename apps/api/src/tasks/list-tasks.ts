@@ -46,7 +46,12 @@ export interface TaskPage {
 type Row = TaskRow & { sortValue: string | null; matches?: number | null };
 
 /** A row of the list's statements as the driver answers it (driver-row.ts). */
-type DriverRow = DriverTaskRow & { sort_value: string | null; matches?: number | null };
+type DriverRow = DriverTaskRow & {
+  sort_value: string | null;
+  matches?: number | null;
+  /** Where the window ended (windowEndOf): its last row's sort key as text, and its id. */
+  window_end?: [string | null, string] | null;
+};
 
 const rowsOf = (rows: unknown[]): Row[] =>
   (rows as DriverRow[]).map((row) =>
@@ -93,7 +98,8 @@ const matchedRows = alias(tasks, "matched");
  * The next `window` rows in sort order, and the first page of those that match, each with how many
  * of them match, up to the count's cap (for X-Total-Count): one statement, one reading of the
  * window (decision 042), with the counters (withCounters). The LIMIT inside bounds the reading
- * whatever the filters; the filters outside cannot be pushed below it.
+ * whatever the filters; the filters outside cannot be pushed below it. A search no index can
+ * narrow also reads where the window ended (windowEndOf).
  */
 function inWindow(query: ListQuery, cursor: Cursor | undefined, db: Database) {
   const key = sortKeyOf(query.sort);
@@ -123,7 +129,30 @@ function inWindow(query: ListQuery, cursor: Cursor | undefined, db: Database) {
     order by ${orderIn("matched")}
     limit ${value("pageLimit")}
   )`;
-  return withCounters(db, page, matchFields);
+  const fields = searchUsesIndex(query.q)
+    ? matchFields
+    : { ...matchFields, windowEnd: windowEndOf(query, cursor) };
+  return withCounters(db, page, fields);
+}
+
+/**
+ * The window's last row, `[sort key as text, id]`, or null when the window reached the end: where
+ * the next page begins when no index can find the matches after the window. Read in the window's
+ * statement, so from its snapshot (decision 048): read apart, a task added or removed in between
+ * moved the cursor, and the next page repeated or skipped a task. Only when there is a next page
+ * and the page is not full (then the cursor comes from its last row): the subquery is an InitPlan,
+ * run when first needed.
+ */
+function windowEndOf(query: ListQuery, cursor: Cursor | undefined) {
+  const key = sortKeyOf(query.sort);
+  // From the first task, a window as large as the user's tasks held them all: no next page.
+  const beyond = cursor ? sql`` : sql` and counted.total > ${value("window")}`;
+  return sql`case when coalesce(r.matches, 0) < ${value("pageLimit")}${beyond} then (
+    select array[(${key})::text, ${tasks.id}::text] from ${tasks}
+    where ${owned(cursor, filtersOf(query, tasks).range)}
+    order by ${sql.join(orderOf(query, key, tasks.id), sql`, `)}
+    offset ${value("windowLast")} limit 1
+  ) end`.as("window_end");
 }
 
 /**
@@ -182,7 +211,7 @@ const matchFields = { ...pageFields, matches: sql`r.matches` };
  * ORDER BY: a join `on true` can only be a nested loop, whose outer side is the one row of
  * counters, and the inner side is read in its own order.
  */
-function withCounters(db: Database, page: SQLWrapper, fields: Record<string, SQL>) {
+function withCounters(db: Database, page: SQLWrapper, fields: Record<string, SQL | SQL.Aliased>) {
   const counters = { total: sql`counted.total`, done: sql`counted.done` };
   return db.select({ ...fields, ...counters }).from(sql`(
     select coalesce(max(${taskCounts.total}), 0) as total,
@@ -191,10 +220,11 @@ function withCounters(db: Database, page: SQLWrapper, fields: Record<string, SQL
   ) as counted left join ${page} as r on true`);
 }
 
-/** A statement of withCounters, answered: the counters and the task rows. */
+/** A statement of withCounters, answered: the counters, the task rows and where a window ended. */
 interface Counted {
   counters: TaskCounters;
   rows: Row[];
+  windowEnd?: DriverRow["window_end"];
 }
 
 type CountedRow = Partial<DriverRow> & { total: number; done: number };
@@ -202,29 +232,7 @@ type CountedRow = Partial<DriverRow> & { total: number; done: number };
 function countedRows(answer: unknown[]): Counted {
   const [first] = answer as CountedRow[];
   const counters = { tasks: first?.total ?? 0, completed: first?.done ?? 0 };
-  return { counters, rows: first?.id == null ? [] : rowsOf(answer) };
-}
-
-/** Where the window ends: the position after its last row, or undefined when it reached the end. */
-async function windowEnd(
-  db: Database,
-  query: ListQuery,
-  cursor: Cursor | undefined,
-  values: ListValues,
-): Promise<Cursor | undefined> {
-  const build = () => {
-    const key = sortKeyOf(query.sort);
-    return db
-      .select({ id: tasks.id, value: sql<string | null>`(${key})::text`.as("value") })
-      .from(tasks)
-      .where(owned(cursor, filtersOf(query, tasks).range))
-      .orderBy(...orderOf(query, key, tasks.id))
-      .offset(value("windowLast"))
-      .limit(1);
-  };
-  const statement = statementOf(db, `window end ${shapeOf(query, cursor)}`, build);
-  const [last] = (await statement.all(values)) as { id: number; value: string | null }[];
-  return last && { sort: query.sort, order: query.order, value: last.value, id: last.id };
+  return { counters, rows: first?.id == null ? [] : rowsOf(answer), windowEnd: first?.window_end };
 }
 
 function pageOf(query: ListQuery, rows: Row[], total: TaskTotal, resumeAt?: Cursor): TaskPage {
@@ -271,17 +279,18 @@ async function filteredList(
   const run = async (key: string, build: () => ReturnType<typeof throughIndex>) =>
     rowsOf(await statementOf(db, `${key} ${shape}`, build).all(values));
   const window = statementOf(db, `window ${shape}`, () => inWindow(query, cursor, db));
-  const { rows, counters } = countedRows(await window.all(values));
+  const { rows, counters, windowEnd } = countedRows(await window.all(values));
   const look = { ...counters, windowMatches: rows[0]?.matches ?? 0, fromStart: !cursor };
   const known = totalFromLook(query, look, budget);
   const windowIsPage = rows.length > query.limit || (!cursor && look.tasks <= budget.window);
   const counting = () => countThroughIndex(db, query, values, budget.countCap);
   if (windowIsPage || !searchUsesIndex(query.q)) {
-    const [total, resumeAt] = await Promise.all([
-      known ?? counting(),
-      windowIsPage ? undefined : windowEnd(db, query, cursor, values),
-    ]);
-    return pageOf(query, rows, total, resumeAt);
+    const [endValue = null, endId] = windowEnd ?? [];
+    const resumeAt =
+      windowIsPage || endId === undefined
+        ? undefined
+        : { sort: query.sort, order: query.order, value: endValue, id: Number(endId) };
+    return pageOf(query, rows, known ?? (await counting()), resumeAt);
   }
   if (known === undefined && !cursor) {
     const found = await run("index counted", () => throughIndex(query, cursor, true, db));
