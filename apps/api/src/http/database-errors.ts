@@ -57,3 +57,16 @@ export function isDataException(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * SQLSTATE class 40 (transaction rollback: 40001 serialization failure, 40P01 deadlock): the
+ * statement lost a race with another and was rolled back; the same request may succeed at once.
+ * Statements that lock several rows take them in one order (counter-store.ts), so this is a
+ * safety net: a 503 with Retry-After rather than a 500 (decision 049).
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  for (const current of causes(error)) {
+    if (/^40(001|P01)$/.test(codeOf(current) ?? "")) return true;
+  }
+  return false;
+}

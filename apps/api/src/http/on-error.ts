@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { isDatabaseUnavailable, isDataException } from "./database-errors";
+import { isDatabaseUnavailable, isDataException, isTransactionConflict } from "./database-errors";
 import { loggableError } from "./loggable-error";
 import { HttpProblem, problems, statusTitle } from "./problem";
 import { requestLogger } from "./request-log";
@@ -44,6 +44,14 @@ export const onError: ErrorHandler = (error, c) => {
     return renderProblem(
       c,
       problems.serviceUnavailable("The database is unavailable; retry shortly."),
+    );
+  }
+  if (isTransactionConflict(error)) {
+    // Logged as an error: statements should not deadlock, so one that does is a bug to look at.
+    requestLogger(c).error({ err: loggableError(error) }, "transaction conflict");
+    return renderProblem(
+      c,
+      problems.serviceUnavailable("The request collided with another one; retry shortly."),
     );
   }
   if (isDataException(error)) {

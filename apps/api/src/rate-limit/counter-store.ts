@@ -54,6 +54,8 @@ const CLEANUP_BATCH = 1_000;
 /**
  * Rate-limit counters in PostgreSQL (or PGlite), so that every replica on one database shares them.
  * Fixed windows that start at a key's first request. See docs/decisions/018-sign-in-and-sign-up-limits.md.
+ * Every statement that writes several rows takes their locks in key order, so that parallel
+ * requests for the same keys wait for each other instead of deadlocking (decision 049).
  */
 export function createCounterStore(
   db: Database,
@@ -61,24 +63,35 @@ export function createCounterStore(
 ): CounterStore {
   let lastCleanup = 0;
 
-  /** Expired rows would pile up otherwise: a bounded delete, at most once a minute per process. */
+  /**
+   * Expired rows would pile up otherwise: a bounded delete, at most once a minute per process. It
+   * skips rows a request holds (a request may be starting a new window in one): they wait for the
+   * next round.
+   */
   function cleanUpSometimes() {
     if (Date.now() - lastCleanup < CLEANUP_INTERVAL_MS) return;
     lastCleanup = Date.now();
     db.execute(sql`
       delete from ${counters} where ${counters.key} in (
-        select ${counters.key} from ${counters} where ${counters.resetAt} <= now() limit ${CLEANUP_BATCH}
+        select ${counters.key} from ${counters} where ${counters.resetAt} <= now()
+        limit ${CLEANUP_BATCH} for update skip locked
       )`).catch((error: unknown) => options.onCleanupError?.(error));
   }
 
   async function refund(keys: readonly string[]) {
     if (keys.length === 0) return;
+    // The rows are locked in key order by the subquery (an UPDATE alone locks them in whatever
+    // order its scan meets them, which changes as rows are rewritten).
     await db.execute(sql`
       update ${counters} set count = count - 1
-      where ${counters.key} in (${sql.join(
-        keys.map((key) => sql`${key}`),
-        sql`, `,
-      )}) and count > 0 and ${counters.resetAt} > now()`);
+      where ${counters.key} in (
+        select ${counters.key} from ${counters}
+        where ${counters.key} in (${sql.join(
+          keys.map((key) => sql`${key}`),
+          sql`, `,
+        )}) and count > 0 and ${counters.resetAt} > now()
+        order by ${counters.key} for update
+      )`);
   }
 
   async function consume(limits: readonly Limit[]): Promise<Verdict> {
@@ -112,6 +125,7 @@ export function createCounterStore(
         insert into ${counters} as c (key, count, reset_at)
         select key, 1, now() + make_interval(secs => window_seconds) from input
         where not exists (select 1 from current where count >= max)
+        order by key
         on conflict (key) do update set
           count = case when c.reset_at <= now() then 1 else c.count + 1 end,
           reset_at = case when c.reset_at <= now() then excluded.reset_at else c.reset_at end
