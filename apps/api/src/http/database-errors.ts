@@ -59,8 +59,9 @@ export function isDataException(error: unknown): boolean {
 }
 
 /**
- * SQLSTATE class 40 (transaction rollback: 40001 serialization failure, 40P01 deadlock): the
- * statement lost a race with another and was rolled back; the same request may succeed at once.
+ * SQLSTATE 40001 (serialization failure) and 40P01 (deadlock detected), of class 40 (transaction
+ * rollback): the statement lost a race with another and was rolled back; the same request may
+ * succeed at once.
  * Statements that lock several rows take them in one order (counter-store.ts), so this is a
  * safety net: a 503 with Retry-After rather than a 500 (decision 049).
  */

@@ -76,11 +76,11 @@ describe("the counter store", () => {
   });
 
   it("takes parallel requests over the same keys without a deadlock, refunds included", async () => {
-    // A sign-in's three keys (account at address, account, address), 12 guesses at once, 25
+    // A sign-in's three keys (account at address, account, address), 12 guesses at once, 100
     // times: the requests that race past the check refund their counts while others count. Rows
-    // locked in different orders made Postgres abort one statement in about one burst in five,
-    // after a second's wait (the sign-in answered 500).
-    for (let burst = 0; burst < 25; burst++) {
+    // locked in different orders made Postgres abort a statement, after a second's wait (the
+    // sign-in answered 500), in about one burst in twenty: 100 bursts all but always meet one.
+    for (let burst = 0; burst < 100; burst++) {
       const [perAddress, account, address] = [newKey(), newKey(), newKey()];
       const limits = [limitOf(perAddress, 5), limitOf(account, 10), limitOf(address, 100)];
       const verdicts = await Promise.all(Array.from({ length: 12 }, () => store.consume(limits)));

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import pino from "pino";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { AppEnv } from "../../src/app-env";
 import { onError } from "../../src/http/on-error";
 import { requestLog } from "../../src/http/request-log";
@@ -11,6 +11,9 @@ import { requestLog } from "../../src/http/request-log";
 /** Log lines of the failures, by message: what an operator would see. */
 const logged: { level: number; msg: string }[] = [];
 const logger = pino({ level: "info" }, { write: (line: string) => logged.push(JSON.parse(line)) });
+beforeEach(() => {
+  logged.length = 0;
+});
 
 function appFailingWith(code: string) {
   const app = new Hono<AppEnv>();
