@@ -1,7 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "pino";
 import type { AppEnv } from "./app-env";
 import type { Auth } from "./auth/auth";
@@ -69,16 +68,7 @@ export function createApp(deps: AppDependencies) {
     }),
   );
 
-  app.use(
-    secureHeaders({
-      // Pages set their own policy (the web app, /docs); this one is for API answers, which are
-      // data and must never run or frame anything.
-      overwrite: false,
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      // HSTS means something only over https; on plain http it would be ignored at best.
-      strictTransportSecurity: config.auth.baseUrl.startsWith("https://"),
-    }),
-  );
+  // Security headers are set on the Node response before the app runs (index.ts, decision 050).
   // An event stream must reach the client event by event, not in compressed blocks (decision 036).
   app.use(exceptPath(EVENT_STREAM_PATHS, compressForClientsThatAccept()));
   app.use("/api/*", apiCacheHeaders);

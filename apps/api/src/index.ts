@@ -17,6 +17,7 @@ import { answerClientErrors } from "./http/client-errors";
 import { loggableError } from "./http/loggable-error";
 import { BODY_LIMIT_BYTES } from "./http/request-body-limit";
 import { REQUEST_TIMEOUT_MS } from "./http/request-deadline";
+import { securityHeaders, withSecurityHeaders } from "./http/security-headers";
 import { forgetExpiredKeys } from "./idempotency/idempotency-records";
 import { collectAdmissionMetrics } from "./observability/admission-metrics";
 import { answerMetricsRequests } from "./observability/cluster-metrics";
@@ -146,7 +147,12 @@ if (process.argv[2] === "migrate") {
     neverWait: new Set(["/health", "/ready", METRICS_PATH]),
   });
   if (metrics) collectAdmissionMetrics(metrics.registry, admitted, config.maxRequestsInProgress);
-  const server = createHttpServer(readBodiesFirst(getRequestListener(admitted), BODY_LIMIT_BYTES));
+  const server = createHttpServer(
+    withSecurityHeaders(
+      readBodiesFirst(getRequestListener(admitted), BODY_LIMIT_BYTES),
+      await securityHeaders({ https: config.auth.baseUrl.startsWith("https://") }),
+    ),
+  );
   // Node's default backlog (511) overflows when hundreds of clients connect while the event loop
   // is busy: the kernel drops their handshakes and they retry after 1 s, then 3 s (decision 042).
   // Linux caps it at net.core.somaxconn.

@@ -45,13 +45,13 @@ export const getOne: Handler<typeof routes.getOne> = async (c) => {
   const task = await queries.getTask(c.get("db"), c.get("userId"), c.req.valid("param").id);
   const etag = etagOf(task);
   c.header("ETag", etag);
-  if (ifNoneMatchHits(c.req.valid("header")["if-none-match"], etag)) return c.body(null, 304);
+  if (ifNoneMatchHits(c.req.header("If-None-Match"), etag)) return c.body(null, 304);
   return c.json(toTaskJson(task), 200);
 };
 
 export const update: Handler<typeof routes.update> = async (c) => {
   const { id } = c.req.valid("param");
-  const versions = versionsFromIfMatch(c.req.valid("header")["if-match"], id);
+  const versions = versionsFromIfMatch(c.req.header("If-Match"), id);
   const task = await queries.updateTask(
     c.get("db"),
     c.get("userId"),
@@ -65,14 +65,14 @@ export const update: Handler<typeof routes.update> = async (c) => {
 
 export const remove: Handler<typeof routes.remove> = async (c) => {
   const { id } = c.req.valid("param");
-  const versions = versionsFromIfMatch(c.req.valid("header")["if-match"], id);
+  const versions = versionsFromIfMatch(c.req.header("If-Match"), id);
   await queries.deleteTask(c.get("db"), c.get("userId"), id, versions);
   return c.body(null, 204);
 };
 
 export const complete: Handler<typeof routes.complete> = async (c) => {
   const { id } = c.req.valid("param");
-  const versions = versionsFromIfMatch(c.req.valid("header")["if-match"], id);
+  const versions = versionsFromIfMatch(c.req.header("If-Match"), id);
   const { completed } = c.req.valid("json");
   const task = await queries.setCompleted(c.get("db"), c.get("userId"), id, completed, versions);
   c.header("ETag", etagOf(task));

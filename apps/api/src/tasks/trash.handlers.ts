@@ -30,7 +30,7 @@ export const listTrash: Handler<typeof routes.listTrash> = async (c) => {
 
 export const restore: Handler<typeof routes.restore> = async (c) => {
   const { id } = c.req.valid("param");
-  const versions = versionsFromIfMatch(c.req.valid("header")["if-match"], id);
+  const versions = versionsFromIfMatch(c.req.header("If-Match"), id);
   const task = await queries.restoreTask(c.get("db"), c.get("userId"), id, versions);
   c.header("ETag", etagOf(task));
   return c.json(toTaskJson(task), 200);

@@ -5,7 +5,16 @@ import {
   replayedHeader,
 } from "../idempotency/idempotency-openapi";
 import { idempotent } from "../idempotency/idempotent";
-import { etag, guarded, ifMatch, json, problem, security, stale, text } from "./tasks.routes";
+import {
+  etag,
+  guarded,
+  ifMatchParameter,
+  json,
+  problem,
+  security,
+  stale,
+  text,
+} from "./tasks.routes";
 import { TaskParamsSchema, TaskSchema, UserParamsSchema } from "./tasks.schemas";
 import {
   HistorySchema,
@@ -47,8 +56,8 @@ export const restore = createRoute({
   description:
     "A task that is already live is answered unchanged with 200 (a restore is idempotent), " +
     "whatever If-Match says: the change it guards is in place.",
-  parameters: [idempotencyKeyParameter],
-  request: { params: TaskParamsSchema, headers: ifMatch },
+  parameters: [idempotencyKeyParameter, ifMatchParameter],
+  request: { params: TaskParamsSchema },
   responses: {
     200: {
       ...json(TaskSchema, "The restored (or already live) task"),

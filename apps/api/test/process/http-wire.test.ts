@@ -152,7 +152,7 @@ describe("ETags over real HTTP with compression", () => {
 });
 
 describe("headers on the wire", () => {
-  it("token and session answers are not stored by caches; no HSTS on http; a CSP on API answers", async () => {
+  it("token and session answers are not stored by caches", async () => {
     for (const path of ["/api/auth/token", "/api/auth/get-session"]) {
       const response = await fetch(`${server.base}${path}`, {
         headers: {
@@ -163,10 +163,65 @@ describe("headers on the wire", () => {
       });
       expect(response.status, path).toBe(200);
       expect(response.headers.get("cache-control"), path).toMatch(/no-store/);
-      expect(response.headers.get("strict-transport-security"), path).toBeNull();
-      expect(response.headers.get("content-security-policy"), path).toContain("default-src 'none'");
     }
   });
+
+  it("every answer carries the security headers: API answers a CSP that allows nothing", async () => {
+    const auth = { Authorization: `Bearer ${user.session}`, Origin: server.base };
+    const answers = {
+      "/health": await fetch(`${server.base}/health`, { headers: BROWSER_ENCODINGS }),
+      "a list": await send(tasks()),
+      "a missing task (404 problem)": await send(`${tasks()}/00000000-0000-4000-8000-000000000000`),
+      "no token (401 problem)": await fetch(`${server.base}/api/nobody/tasks`),
+      "/openapi.json": await fetch(`${server.base}/openapi.json`, { headers: BROWSER_ENCODINGS }),
+      "Better Auth's own answer": await fetch(`${server.base}/api/auth/get-session`, {
+        headers: { ...auth, ...BROWSER_ENCODINGS },
+      }),
+    };
+    for (const [what, response] of Object.entries(answers)) {
+      expect(response.headers.get("content-security-policy"), what).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(response.headers.get("x-content-type-options"), what).toBe("nosniff");
+      expect(response.headers.get("x-frame-options"), what).toBe("SAMEORIGIN");
+      expect(response.headers.get("referrer-policy"), what).toBe("no-referrer");
+      expect(response.headers.get("cross-origin-resource-policy"), what).toBe("same-origin");
+      expect(response.headers.get("strict-transport-security"), what).toBeNull();
+    }
+  });
+
+  it("a page's own CSP replaces the API's, rather than being sent next to it", async () => {
+    const docs = await rawGet(`${server.base}/docs`, BROWSER_ENCODINGS);
+    expect(docs.status).toBe(200);
+    const policy = String(docs.headers["content-security-policy"]);
+    expect(policy).toMatch(/script-src [^;]*'sha256-/);
+    // Node joins repeated headers with ", ": a comma would mean two policies, which browsers
+    // would both enforce (the API's would block the page's scripts).
+    expect(policy).not.toContain(",");
+    expect(docs.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("HSTS is sent when the public base URL is https", async () => {
+    const httpsDir = await mkdtemp(join(tmpdir(), "todo-wire-https-"));
+    const port = await freePort();
+    const https = await startServerProcess({
+      env: {
+        PORT: String(port),
+        DATA_DIR: httpsDir,
+        BETTER_AUTH_SECRET: PROCESS_SECRET,
+        // Behind a proxy that ends TLS: the server itself still speaks plain http.
+        BETTER_AUTH_URL: "https://todo.example.com",
+      },
+    });
+    try {
+      const response = await fetch(`${https.base}/health`);
+      expect(response.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    } finally {
+      await https.stop();
+      await rm(httpsDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("a large token is a 401 problem; one over Node's header limit a 431 problem, not an empty answer", async () => {
     const large = await send(tasks(), {

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
-import { secureHeaders } from "hono/secure-headers";
 import { afterAll, describe, expect, it } from "vitest";
 import type { AppEnv } from "../../src/app-env";
 import { spaRoutes } from "../../src/web/serve-spa";
@@ -13,10 +12,12 @@ writeFileSync(join(dist, "sw.js"), "self.addEventListener('fetch', () => {});");
 writeFileSync(join(dist, "manifest.webmanifest"), '{"name":"Todo"}');
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
-/** The web app as app.ts mounts it: after the API's default policy (`default-src 'none'`). */
+/**
+ * The web app as app.ts mounts it. Its pages set their own policy, which replaces the API's
+ * (`default-src 'none'`, set on the Node response: test/process/http-wire.test.ts).
+ */
 function app() {
   const root = new Hono<AppEnv>();
-  root.use(secureHeaders({ overwrite: false, contentSecurityPolicy: { defaultSrc: ["'none'"] } }));
   root.route("/", spaRoutes(dist));
   return root;
 }

@@ -431,7 +431,8 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    "if-none-match"?: string;
+                    /** @description Answer 304, without a body, if the task still has this ETag */
+                    "If-None-Match"?: string;
                 };
                 path: {
                     id: number;
@@ -521,7 +522,7 @@ export interface paths {
                 query?: never;
                 header?: {
                     /** @description Write only if the task still has this ETag */
-                    "if-match"?: string;
+                    "If-Match"?: string;
                 };
                 path: {
                     id: number;
@@ -645,7 +646,7 @@ export interface paths {
                 query?: never;
                 header?: {
                     /** @description Write only if the task still has this ETag */
-                    "if-match"?: string;
+                    "If-Match"?: string;
                 };
                 path: {
                     id: number;
@@ -751,7 +752,7 @@ export interface paths {
                 query?: never;
                 header?: {
                     /** @description Write only if the task still has this ETag */
-                    "if-match"?: string;
+                    "If-Match"?: string;
                 };
                 path: {
                     id: number;
@@ -986,7 +987,7 @@ export interface paths {
                     /** @description A key of your choosing (a UUID, say) that makes a retry safe, kept 24 h per user. A retry with the same key, method, path and body changes nothing and gets the first answer again (status, body, ETag, Location) with `Idempotent-Replayed: true`. Answers 5xx are not kept: the retry runs again. 409 while the first request still runs; 422 when the key was used with another request. */
                     "Idempotency-Key"?: string;
                     /** @description Write only if the task still has this ETag */
-                    "if-match"?: string;
+                    "If-Match"?: string;
                 };
                 path: {
                     id: number;
