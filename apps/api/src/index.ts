@@ -147,11 +147,9 @@ if (process.argv[2] === "migrate") {
     neverWait: new Set(["/health", "/ready", METRICS_PATH]),
   });
   if (metrics) collectAdmissionMetrics(metrics.registry, admitted, config.maxRequestsInProgress);
+  const headers = await securityHeaders({ https: config.auth.baseUrl.startsWith("https://") });
   const server = createHttpServer(
-    withSecurityHeaders(
-      readBodiesFirst(getRequestListener(admitted), BODY_LIMIT_BYTES),
-      await securityHeaders({ https: config.auth.baseUrl.startsWith("https://") }),
-    ),
+    withSecurityHeaders(readBodiesFirst(getRequestListener(admitted), BODY_LIMIT_BYTES), headers),
   );
   // Node's default backlog (511) overflows when hundreds of clients connect while the event loop
   // is busy: the kernel drops their handshakes and they retry after 1 s, then 3 s (decision 042).
@@ -162,7 +160,7 @@ if (process.argv[2] === "migrate") {
     if (cluster.isPrimary && address && typeof address === "object") listeningLine(address.port);
   });
 
-  answerClientErrors(server);
+  answerClientErrors(server, headers);
 
   const shutDown = shutDownGracefully({
     server,

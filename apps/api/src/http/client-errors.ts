@@ -1,6 +1,7 @@
 import type { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { statusTitle } from "./problem";
+import type { HeaderList } from "./security-headers";
 
 /** Node's parser errors that the client caused, and the status each deserves. */
 const STATUS_BY_CODE: Record<string, 400 | 408 | 413 | 431> = {
@@ -12,9 +13,10 @@ const STATUS_BY_CODE: Record<string, 400 | 408 | 413 | 431> = {
 /**
  * Requests Node refuses before Hono sees them (headers over the 16 KiB limit: a huge token; a
  * request line it cannot parse; a client too slow to send its headers) get the same problem+json
- * as everything else instead of Node's empty answer. The connection is closed after it.
+ * as everything else instead of Node's empty answer, with the security headers of every answer.
+ * The connection is closed after it.
  */
-export function answerClientErrors(server: EventEmitter) {
+export function answerClientErrors(server: EventEmitter, securityHeaders: HeaderList) {
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
@@ -39,6 +41,7 @@ export function answerClientErrors(server: EventEmitter) {
         "Content-Type: application/problem+json",
         `Content-Length: ${Buffer.byteLength(body)}`,
         "Connection: close",
+        ...securityHeaders.map(([name, value]) => `${name}: ${value}`),
         "",
         body,
       ].join("\r\n"),

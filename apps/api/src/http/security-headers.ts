@@ -7,7 +7,8 @@ export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
 /**
  * The security headers of every answer, as Hono's secureHeaders sets them, read once at start-up
  * from an answer of a one-route app (decision 050). The policy is for API answers, which are data
- * and must never run or frame anything; pages set their own (the web app, /docs).
+ * and must never run or frame anything; pages set their own (the web app, /docs). Values are fixed
+ * for the life of the process: a per-request value such as a CSP nonce cannot be set here.
  */
 export async function securityHeaders(options: { https: boolean }): Promise<HeaderList> {
   const probe = new Hono()
@@ -24,10 +25,11 @@ export async function securityHeaders(options: { https: boolean }): Promise<Head
 }
 
 /**
- * Puts `headers` on the Node response before the app runs, so that each costs one `setHeader`
- * rather than Hono's `has` and `set` on the fetch Response after it (decision 050). Node merges
- * the headers the app writes over these: a route's own Content-Security-Policy wins, as
- * secureHeaders' `overwrite: false` did. Answers of `app.fetch` in-process do not carry them.
+ * Puts `headers` on the Node response before the app runs (decision 050): Node then merges the
+ * headers the app writes over these, with a `setHeader` each, so a route's own
+ * Content-Security-Policy replaces ours, as secureHeaders' `overwrite: false` did. That costs less
+ * than secureHeaders' `has` and `set` on the fetch Response's undici Headers after every answer.
+ * Answers of `app.fetch` in-process do not carry them.
  */
 export function withSecurityHeaders(
   listener: RequestListener,

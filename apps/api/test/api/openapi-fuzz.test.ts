@@ -196,7 +196,7 @@ function requestFor(path: string, method: string, operation: Operation) {
       query: fc.array(fc.tuple(fc.constantFrom(...query.map((q) => q.name), "unknown"), text), {
         maxLength: 4,
       }),
-      headers: fc.dictionary(fc.constantFrom(...headers.map((h) => h.name), "if-match"), text, {
+      headers: fc.dictionary(fc.constantFrom(...headers.map((h) => h.name), "If-Match"), text, {
         maxKeys: 2,
       }),
       body: operation.requestBody

@@ -168,17 +168,24 @@ describe("headers on the wire", () => {
 
   it("every answer carries the security headers: API answers a CSP that allows nothing", async () => {
     const auth = { Authorization: `Bearer ${user.session}`, Origin: server.base };
-    const answers = {
-      "/health": await fetch(`${server.base}/health`, { headers: BROWSER_ENCODINGS }),
-      "a list": await send(tasks()),
-      "a missing task (404 problem)": await send(`${tasks()}/00000000-0000-4000-8000-000000000000`),
-      "no token (401 problem)": await fetch(`${server.base}/api/nobody/tasks`),
-      "/openapi.json": await fetch(`${server.base}/openapi.json`, { headers: BROWSER_ENCODINGS }),
-      "Better Auth's own answer": await fetch(`${server.base}/api/auth/get-session`, {
-        headers: { ...auth, ...BROWSER_ENCODINGS },
-      }),
+    const answers: Record<string, [Response, number]> = {
+      "/health": [await fetch(`${server.base}/health`, { headers: BROWSER_ENCODINGS }), 200],
+      "a list": [await send(tasks()), 200],
+      "a missing task (404 problem)": [await send(`${tasks()}/999999999`), 404],
+      "no token (401 problem)": [await fetch(`${server.base}/api/nobody/tasks`), 401],
+      "/openapi.json": [
+        await fetch(`${server.base}/openapi.json`, { headers: BROWSER_ENCODINGS }),
+        200,
+      ],
+      "Better Auth's own answer": [
+        await fetch(`${server.base}/api/auth/get-session`, {
+          headers: { ...auth, ...BROWSER_ENCODINGS },
+        }),
+        200,
+      ],
     };
-    for (const [what, response] of Object.entries(answers)) {
+    for (const [what, [response, status]] of Object.entries(answers)) {
+      expect(response.status, what).toBe(status);
       expect(response.headers.get("content-security-policy"), what).toBe(
         "default-src 'none'; frame-ancestors 'none'",
       );
@@ -233,6 +240,11 @@ describe("headers on the wire", () => {
     // fetch refuses nothing here, but read the raw answer to be sure what Node itself sent.
     const huge = await rawGet(`${tasks()}`, { Authorization: `Bearer ${"a".repeat(64_000)}.b.c` });
     expect(huge.status).toBe(431);
+    // Written by hand to the socket (client-errors.ts), with the security headers all the same.
+    expect(huge.headers["x-content-type-options"]).toBe("nosniff");
+    expect(huge.headers["content-security-policy"]).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
     expect(huge.headers["content-type"]).toBe("application/problem+json");
     expect(JSON.parse(huge.body)).toMatchObject({ status: 431, title: expect.any(String) });
   });
