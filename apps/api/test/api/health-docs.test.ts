@@ -155,7 +155,7 @@ describe("OpenAPI and docs", () => {
 });
 
 describe("cross-cutting headers", () => {
-  it("every response carries a request id (security headers are set outside the app: http-wire)", async () => {
+  it("every response carries a request id (security headers, set outside the app: security-headers and http-wire tests)", async () => {
     const response = await server.request("/health");
     expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
