@@ -509,6 +509,11 @@ async function measure(
     `${tasksPath(users.small)}?limit=50`,
     users.small.headers,
   );
+  // Browsers and fetch ask for gzip; autocannon, and so every other run, does not (decision 051).
+  await get("list, first page, gzip as browsers ask", `${big}?limit=50`, {
+    ...users.big.headers,
+    "Accept-Encoding": "gzip, deflate, br, zstd",
+  });
   await get(`list, page 150 of ${BIG} (cursor)`, deep10k, users.big.headers);
   await get(
     `list, ${BIG}, status+priority filter`,

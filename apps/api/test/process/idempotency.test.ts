@@ -101,7 +101,7 @@ describe.each(processEngines())("Idempotency-Key over real HTTP on $name", (engi
   );
 
   it.skipIf(engine.skip)(
-    "a compressed answer (complete-all) is replayed compressed alike, from the stored plain body",
+    "an answer (complete-all) is replayed encoded as it first went out, from the stored plain body",
     async () => {
       const key = randomUUID();
       const completeAll = () =>
@@ -112,8 +112,10 @@ describe.each(processEngines())("Idempotency-Key over real HTTP on $name", (engi
       const first = await completeAll();
       const retry = await completeAll();
       expect(first.status).toBe(200);
-      expect(first.headers.get("content-encoding")).toBe("gzip");
-      expect(retry.headers.get("content-encoding")).toBe("gzip");
+      // Under 1 KiB, as every answer that takes a key: sent plain, though the client takes gzip
+      // (decision 051). The replay must not differ, nor be compressed twice.
+      expect(first.headers.get("content-encoding")).toBeNull();
+      expect(retry.headers.get("content-encoding")).toBeNull();
       expect(retry.headers.get("idempotent-replayed")).toBe("true");
       expect(retry.headers.get("content-type")).toBe(first.headers.get("content-type"));
       expect(await retry.json()).toEqual(await first.json());
