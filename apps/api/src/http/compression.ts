@@ -29,11 +29,10 @@ type Encoding = keyof typeof ENCODERS;
  * per list; zlib compresses it in one call, ~0.05 ms, and the answer leaves in one write with its
  * Content-Length.
  *
- * Only entered when the client accepts one of the encodings: otherwise `Vary: Accept-Encoding`
- * on each answer would make Hono rebuild it as a streamed fetch Response, at twice the CPU
- * (decision 031). Answers under /api are no-store, so no cache needs the Vary; the web app's
- * files come precompressed with their own. The whole body is read before it is compressed, so an
- * endless stream must not come through here: event streams are left out where this is mounted.
+ * Only entered when the client accepts one of the encodings: the others need neither the work nor
+ * the Vary (a plain answer suits any client). The whole body is read before it is compressed, so
+ * an endless stream must not come through here: event streams are left out where this is mounted,
+ * and their content type is not compressible either.
  */
 export function compressForClientsThatAccept() {
   return createMiddleware(async (c, next) => {
@@ -48,23 +47,35 @@ export function compressForClientsThatAccept() {
     }
     const encoding = encodingFor(accepted);
     if (!encoding) return;
-    const { bytes: body, consumed } = await bodyOf(res);
-    if (body.byteLength < THRESHOLD_BYTES) {
-      if (consumed) replaceResponse(c, new Response(body, res));
-      return;
-    }
-    const encoder = ENCODERS[encoding];
-    const compressed =
-      body.byteLength <= SYNC_LIMIT_BYTES ? encoder.sync(body) : await encoder.async(body);
-    const headers = new Headers(res.headers);
-    headers.set("Content-Encoding", encoding);
-    // A file's Content-Length (serveStatic) would name the uncompressed size.
-    headers.set("Content-Length", String(compressed.byteLength));
-    // RFC 9110: a transformed body is not the one a strong validator named.
-    const etag = headers.get("ETag");
-    if (etag && !etag.startsWith("W/")) headers.set("ETag", `W/${etag}`);
-    replaceResponse(c, new Response(compressed, { status: res.status, headers }));
+    const answer = await compressedAnswer(res, encoding).catch((error: unknown) => {
+      // A file that failed to read: the error's problem must not inherit this answer's headers
+      // (its Content-Length above all), as Hono would merge them into it.
+      replaceResponse(c, undefined);
+      throw error;
+    });
+    if (answer) replaceResponse(c, answer);
   });
+}
+
+/**
+ * `res` compressed with `encoding`. Under the threshold: undefined (keep `res`), or `res` again
+ * around its bytes if reading them consumed its body.
+ */
+async function compressedAnswer(res: Response, encoding: Encoding) {
+  const { bytes, consumed } = await bodyOf(res);
+  if (bytes.byteLength < THRESHOLD_BYTES) return consumed ? new Response(bytes, res) : undefined;
+  const encoder = ENCODERS[encoding];
+  const body =
+    bytes.byteLength <= SYNC_LIMIT_BYTES ? encoder.sync(bytes) : await encoder.async(bytes);
+  const headers = new Headers(res.headers);
+  headers.set("Content-Encoding", encoding);
+  // A file's Content-Length (serveStatic) would name the uncompressed size.
+  headers.set("Content-Length", String(body.byteLength));
+  // RFC 9110: a transformed body is not the one a strong validator named.
+  const etag = headers.get("ETag");
+  if (etag && !etag.startsWith("W/")) headers.set("ETag", `W/${etag}`);
+  // statusText is left out: reading it would build the fetch Response, and Node sends its own.
+  return new Response(body, { status: res.status, headers });
 }
 
 /**
@@ -112,11 +123,12 @@ function encodingFor(header: string): Encoding | undefined {
 }
 
 /**
- * Sets the answer as it is. Assigning `c.res` over another makes Hono copy the old one's headers
- * into a rebuild of the new one around its body as a stream: sent in chunks, without its length.
- * With no answer to merge (undefined first), Hono takes the new one as given.
+ * Sets the answer as it is. Assigned over another, Hono would rebuild it around its body as a
+ * stream to merge the old answer's headers into it: CPU for nothing (these headers are already
+ * in it), and the old Content-Length of a file over the new one. With no answer to merge
+ * (undefined first), Hono takes the new one as given.
  */
-function replaceResponse(c: Context, response: Response) {
+function replaceResponse(c: Context, response: Response | undefined) {
   c.res = undefined;
-  c.res = response;
+  if (response) c.res = response;
 }

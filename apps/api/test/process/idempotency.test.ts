@@ -112,8 +112,8 @@ describe.each(processEngines())("Idempotency-Key over real HTTP on $name", (engi
       const first = await completeAll();
       const retry = await completeAll();
       expect(first.status).toBe(200);
-      // Under 1 KiB, as every answer that takes a key: sent plain, though the client takes gzip
-      // (decision 051). The replay must not differ, nor be compressed twice.
+      // complete-all's answer is under 1 KiB: sent plain, though the client takes gzip (decision
+      // 051); the replay, built from the stored body, must go out the same way.
       expect(first.headers.get("content-encoding")).toBeNull();
       expect(retry.headers.get("content-encoding")).toBeNull();
       expect(retry.headers.get("idempotent-replayed")).toBe("true");

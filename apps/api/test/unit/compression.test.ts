@@ -23,10 +23,14 @@ const streamOf = (text: string) =>
 
 let server: Server;
 let base: string;
+/** The last answer the app gave the adapter, as the adapter received it. */
+let lastAnswer: Response | undefined;
 
 beforeAll(async () => {
   const app = new Hono();
   app.use(compressForClientsThatAccept());
+  // As the app's own handler does, without logging: the error's answer starts afresh.
+  app.onError((_error, c) => c.text("the answer failed", 500));
   app
     .get("/list", (c) => c.json(tasks))
     .get("/small", (c) => c.json({ id: 1 }))
@@ -45,6 +49,32 @@ beforeAll(async () => {
       return new Response(streamOf(text), { headers: { "Content-Type": "text/plain" } });
     })
     .get("/large", (c) => c.text("x".repeat(LARGE)))
+    .get("/bytes/:n", (c) => c.text("b".repeat(Number(c.req.param("n")))))
+    .get("/accented", (c) => c.text("é".repeat(800)))
+    .get("/created", (c) => {
+      c.header("Set-Cookie", "a=1", { append: true });
+      c.header("Set-Cookie", "b=2", { append: true });
+      c.header("Vary", "Origin");
+      return c.json(tasks, 201);
+    })
+    .get("/varied", (c) => {
+      c.header("Vary", "accept-encoding");
+      return c.json(tasks);
+    })
+    .get("/encoded", (c) => {
+      c.header("Content-Encoding", "br");
+      return c.body("already compressed".repeat(100), 200, { "Content-Type": "text/plain" });
+    })
+    .get("/not-modified", (c) => c.body(null, 304, { "Content-Type": "application/json" }))
+    .get("/failing", () => {
+      const body = new ReadableStream({
+        pull(controller) {
+          controller.error(new Error("the file went away"));
+        },
+      });
+      const headers = { "Content-Type": "text/plain", "Content-Length": "5000" };
+      return new Response(body, { headers });
+    })
     .get("/file", () => {
       const text = "file line\n".repeat(300);
       const headers = { "Content-Type": "text/plain", "Content-Length": String(text.length) };
@@ -58,7 +88,12 @@ beforeAll(async () => {
         await stream.writeSSE({ data: "y".repeat(2000) });
       }),
     );
-  server = createServer(getRequestListener(app.fetch));
+  server = createServer(
+    getRequestListener(async (request, env) => {
+      lastAnswer = await app.fetch(request, env);
+      return lastAnswer;
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -105,6 +140,55 @@ describe("compression (decision 051)", () => {
     expect(answer.headers.vary).toBe("Accept-Encoding");
     expect(answer.headers["content-type"]).toMatch(/^application\/json/);
     expect(JSON.parse(gunzipSync(answer.body).toString())).toEqual(tasks);
+  });
+
+  it("hands the adapter the compressed bytes as they are, not rebuilt as a stream", async () => {
+    await send("/list", BROWSER);
+    const kept = lastAnswer && Object.getOwnPropertySymbols(lastAnswer);
+    const cache = kept?.find((symbol) => symbol.description === "cache");
+    const body = cache && (lastAnswer as unknown as Record<symbol, unknown[]>)[cache]?.[1];
+    expect(body).toBeInstanceOf(Uint8Array);
+    expect(gunzipSync(body as Uint8Array).toString()).toBe(JSON.stringify(tasks));
+  });
+
+  it("keeps the status, every cookie and the Vary it had", async () => {
+    const created = await send("/created", BROWSER);
+    expect(created.status).toBe(201);
+    expect(created.headers["content-encoding"]).toBe("gzip");
+    expect(created.headers["set-cookie"]).toEqual(["a=1", "b=2"]);
+    expect(created.headers.vary).toBe("Origin, Accept-Encoding");
+    expect(JSON.parse(gunzipSync(created.body).toString())).toEqual(tasks);
+
+    const varied = await send("/varied", BROWSER);
+    expect(varied.headers.vary).toBe("accept-encoding");
+  });
+
+  it("compresses from 1 KiB, counting bytes", async () => {
+    expect((await send("/bytes/1023", BROWSER)).headers["content-encoding"]).toBeUndefined();
+    const at = await send("/bytes/1024", BROWSER);
+    expect(at.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(at.body).toString()).toBe("b".repeat(1024));
+    // 800 characters, 1,600 bytes in UTF-8.
+    const accented = await send("/accented", BROWSER);
+    expect(accented.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(accented.body).toString()).toBe("é".repeat(800));
+  });
+
+  it("leaves answers already encoded, and those without a body, alone", async () => {
+    const encoded = await send("/encoded", BROWSER);
+    expect(encoded.headers["content-encoding"]).toBe("br");
+    expect(encoded.body.toString()).toBe("already compressed".repeat(100));
+    const notModified = await send("/not-modified", BROWSER);
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers["content-encoding"]).toBeUndefined();
+  });
+
+  it("answers a body that fails to read with a complete error, not the file's length", async () => {
+    const failed = await send("/failing", BROWSER);
+    expect(failed.status).toBe(500);
+    expect(failed.headers["content-encoding"]).toBeUndefined();
+    const length = failed.headers["content-length"];
+    expect(length === undefined || Number(length) === failed.body.byteLength).toBe(true);
   });
 
   it("follows the client's preferences: deflate, q=0, identity", async () => {
