@@ -84,11 +84,14 @@ describe.skipIf(skipReason !== "")("first load", () => {
     await context.close();
   });
 
-  it("caches hashed assets for good, revalidates the rest, and compresses every text file", async () => {
+  it("caches hashed assets for good, revalidates the rest, and compresses every text file of the build", async () => {
     const index = await get("/");
     expect(index.headers.get("cache-control")).toBe("no-cache");
-    expect(index.headers.get("content-encoding")).toBe("gzip");
     const html = await index.text();
+    // The page is built in memory, and compressed once it reaches 1 KiB (decision 051). At about
+    // 1,000 bytes today it goes plain: one packet either way.
+    const compressed = new TextEncoder().encode(html).byteLength >= 1024 ? "gzip" : null;
+    expect(index.headers.get("content-encoding")).toBe(compressed);
     // The page is never answered with a bare 304: that would drop its Content-Security-Policy.
     const revalidatedIndex = await get("/", { "If-None-Match": "*" });
     expect(revalidatedIndex.status).toBe(200);
