@@ -509,7 +509,8 @@ async function measure(
     `${tasksPath(users.small)}?limit=50`,
     users.small.headers,
   );
-  // Browsers and fetch ask for gzip; autocannon, and so every other run, does not (decision 051).
+  // Browsers and fetch ask for gzip; autocannon, and so every other throughput run, does not
+  // (decision 051).
   await get("list, first page, gzip as browsers ask", `${big}?limit=50`, {
     ...users.big.headers,
     "Accept-Encoding": "gzip, deflate, br, zstd",

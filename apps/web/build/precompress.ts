@@ -18,7 +18,8 @@ function* filesUnder(dir: string): Generator<string> {
  * Writes `.br` and `.gz` beside every text file of the build (public/ files included), at the
  * highest levels, once at build time. The API server serves them as they are (serveStatic's
  * `precompressed`): small files such as theme-init.js are compressed too, which the server's
- * on-the-fly `compress()` skips under 1 KiB, and brotli is smaller than its gzip (decision 023).
+ * on-the-fly compression skips under 1 KiB (decision 051), and brotli is smaller than its gzip
+ * (decision 023).
  */
 export function precompress(): Plugin {
   let outDir = "";

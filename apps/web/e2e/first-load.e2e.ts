@@ -88,8 +88,8 @@ describe.skipIf(skipReason !== "")("first load", () => {
     const index = await get("/");
     expect(index.headers.get("cache-control")).toBe("no-cache");
     const html = await index.text();
-    // The page is built in memory, and compressed once it reaches 1 KiB (decision 051). At about
-    // 1,000 bytes today it goes plain: one packet either way.
+    // The page is built in memory, and compressed once it reaches 1 KiB (decision 051): at about
+    // 1,000 bytes today, it goes plain.
     const compressed = new TextEncoder().encode(html).byteLength >= 1024 ? "gzip" : null;
     expect(index.headers.get("content-encoding")).toBe(compressed);
     // The page is never answered with a bare 304: that would drop its Content-Security-Policy.

@@ -48,9 +48,10 @@ export function compressForClientsThatAccept() {
     const encoding = encodingFor(accepted);
     if (!encoding) return;
     const answer = await compressedAnswer(res, encoding).catch((error: unknown) => {
-      // A file that failed to read: the error's problem must not inherit this answer's headers
-      // (its Content-Length above all), as Hono would merge them into it.
-      replaceResponse(c, undefined);
+      // A file that failed to read: its problem is built on an empty answer. Hono merges the
+      // answer in place into the problem, and this one's headers (a file's Content-Length, its
+      // year-long Cache-Control) must not reach it.
+      replaceResponse(c, new Response(null));
       throw error;
     });
     if (answer) replaceResponse(c, answer);
@@ -128,7 +129,7 @@ function encodingFor(header: string): Encoding | undefined {
  * in it), and the old Content-Length of a file over the new one. With no answer to merge
  * (undefined first), Hono takes the new one as given.
  */
-function replaceResponse(c: Context, response: Response | undefined) {
+function replaceResponse(c: Context, response: Response) {
   c.res = undefined;
-  if (response) c.res = response;
+  c.res = response;
 }

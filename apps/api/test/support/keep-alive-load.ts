@@ -18,6 +18,8 @@ export interface LoadResult {
   refused: number;
   /** Everything else: a reset, a socket closed under a sent request, an unexpected status. */
   failures: string[];
+  /** Of the failures, the resets (`ECONNRESET`) after `mark()`. */
+  resetsAfterMark: number;
 }
 
 export interface KeepAliveLoad {
@@ -44,7 +46,14 @@ export function startKeepAliveLoad(options: {
   /** A safety bound: no worker runs longer than this. */
   maxDurationMs: number;
 }): KeepAliveLoad {
-  const result: LoadResult = { ok: 0, okAfterMark: 0, closing: 0, refused: 0, failures: [] };
+  const result: LoadResult = {
+    ok: 0,
+    okAfterMark: 0,
+    closing: 0,
+    refused: 0,
+    failures: [],
+    resetsAfterMark: 0,
+  };
   let marked = false;
   let stopped = false;
   const deadline = Date.now() + options.maxDurationMs;
@@ -65,6 +74,7 @@ export function startKeepAliveLoad(options: {
         const code = errorCode(error);
         if (code === "ECONNREFUSED") result.refused++;
         else result.failures.push(code);
+        if (code === "ECONNRESET" && marked) result.resetsAfterMark++;
         return;
       }
     }

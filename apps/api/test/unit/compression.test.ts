@@ -4,8 +4,11 @@ import { gunzipSync, inflateSync } from "node:zlib";
 import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppEnv } from "../../src/app-env";
 import { bodyOf, compressForClientsThatAccept } from "../../src/http/compression";
+import { onError } from "../../src/http/on-error";
 
 // Compression is decided on the answer's headers and body, and sent with its length in one
 // piece (decision 051): seen only on real sockets, through the same adapter as src/index.ts.
@@ -27,10 +30,13 @@ let base: string;
 let lastAnswer: Response | undefined;
 
 beforeAll(async () => {
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   app.use(compressForClientsThatAccept());
-  // As the app's own handler does, without logging: the error's answer starts afresh.
-  app.onError((_error, c) => c.text("the answer failed", 500));
+  app.use((c, next) => {
+    c.set("logger", pino({ level: "silent" }));
+    return next();
+  });
+  app.onError(onError);
   app
     .get("/list", (c) => c.json(tasks))
     .get("/small", (c) => c.json({ id: 1 }))
@@ -66,14 +72,17 @@ beforeAll(async () => {
       return c.body("already compressed".repeat(100), 200, { "Content-Type": "text/plain" });
     })
     .get("/not-modified", (c) => c.body(null, 304, { "Content-Type": "application/json" }))
-    .get("/failing", () => {
+    .get("/failing", (c) => {
       const body = new ReadableStream({
         pull(controller) {
           controller.error(new Error("the file went away"));
         },
       });
-      const headers = { "Content-Type": "text/plain", "Content-Length": "5000" };
-      return new Response(body, { headers });
+      // As serveStatic answers a file: its headers set on the context, then the body.
+      c.header("Content-Length", "5000");
+      c.header("Cache-Control", "public, max-age=31536000, immutable");
+      c.header("Last-Modified", new Date(0).toUTCString());
+      return c.body(body, 200, { "Content-Type": "text/plain" });
     })
     .get("/file", () => {
       const text = "file line\n".repeat(300);
@@ -183,12 +192,16 @@ describe("compression (decision 051)", () => {
     expect(notModified.headers["content-encoding"]).toBeUndefined();
   });
 
-  it("answers a body that fails to read with a complete error, not the file's length", async () => {
+  it("answers a body that fails to read with a complete problem, none of the file's headers", async () => {
     const failed = await send("/failing", BROWSER);
     expect(failed.status).toBe(500);
+    expect(failed.headers["content-type"]).toBe("application/problem+json");
     expect(failed.headers["content-encoding"]).toBeUndefined();
     const length = failed.headers["content-length"];
     expect(length === undefined || Number(length) === failed.body.byteLength).toBe(true);
+    expect(failed.headers["cache-control"]).toBeUndefined();
+    expect(failed.headers["last-modified"]).toBeUndefined();
+    expect(JSON.parse(failed.body.toString()).status).toBe(500);
   });
 
   it("follows the client's preferences: deflate, q=0, identity", async () => {
