@@ -137,6 +137,7 @@ if (process.argv[2] === "migrate") {
   const stopTrashPurge = purgeTrashRegularly(database.db, {
     retentionDays: config.trashRetentionDays,
     logger,
+    purged: (owner) => changes.changed(owner),
   });
   const stopForgettingKeys = forgetExpiredKeys(database.db, (error) =>
     logger.warn({ err: loggableError(error) }, "expired idempotency keys not deleted"),

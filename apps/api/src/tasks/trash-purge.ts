@@ -26,7 +26,8 @@ const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
  * the owner's user_sync row (decision 035): a statement over many users would lock their rows in
  * whatever order it met them, and could deadlock with another such statement; and a short
  * transaction holds that row, and so the user's own writes, only briefly. Answers undefined when
- * another replica holds the purge lock (it is purging now), else how many tasks it deleted.
+ * another replica holds the purge lock (it is purging now), else whose tasks and how many it
+ * deleted.
  */
 async function purgeBatch(db: Database, cutoff: Date, batch: number) {
   return inTransaction(db, async (tx) => {
@@ -45,28 +46,31 @@ async function purgeBatch(db: Database, cutoff: Date, batch: number) {
           and deleted_at < ${expiredBefore}::timestamptz
         limit ${batch}
       )
-      delete from tasks where id in (select id from doomed) returning id`);
-    return rowsOf(deleted).length;
+      delete from tasks where id in (select id from doomed) returning user_id`);
+    const rows = rowsOf<{ user_id: string }>(deleted);
+    return { owner: rows[0]?.user_id, count: rows.length };
   });
 }
 
 /**
  * Deletes for good the tasks that went to the trash before `cutoff`, batch by batch, until none is
- * left, another replica is found purging, `shouldStop` says so, or MAX_BATCHES_PER_ROUND. Returns
- * how many it deleted.
+ * left, another replica is found purging, `shouldStop` says so, or MAX_BATCHES_PER_ROUND. After
+ * each batch has committed, `purged` hears whose tasks went, as after a user's own write
+ * (decision 047): their live streams show the trash without them. Returns how many it deleted.
  */
 export async function purgeExpiredTrash(
   db: Database,
   cutoff: Date,
-  options: { batch?: number; shouldStop?: () => boolean } = {},
+  options: { batch?: number; shouldStop?: () => boolean; purged?: (owner: string) => void } = {},
 ): Promise<number> {
   const batch = options.batch ?? TRASH_PURGE_BATCH;
   let purged = 0;
   for (let round = 0; round < MAX_BATCHES_PER_ROUND; round++) {
     if (options.shouldStop?.()) break;
     const deleted = await purgeBatch(db, cutoff, batch);
-    if (!deleted) break;
-    purged += deleted;
+    if (!deleted?.owner) break;
+    purged += deleted.count;
+    options.purged?.(deleted.owner);
   }
   return purged;
 }
@@ -74,6 +78,8 @@ export async function purgeExpiredTrash(
 export interface TrashPurgeOptions {
   retentionDays: number;
   logger: Logger;
+  /** Told whose tasks a batch purged, once it has committed (the live streams' ChangeSignal). */
+  purged?: (owner: string) => void;
   intervalMs?: number;
   /** The clock; tests move it forward instead of waiting 30 days. */
   now?: () => number;
@@ -93,7 +99,10 @@ export function purgeTrashRegularly(db: Database, options: TrashPurgeOptions): (
     running = true;
     try {
       const cutoff = new Date(now() - options.retentionDays * DAY_MS);
-      const purged = await purgeExpiredTrash(db, cutoff, { shouldStop: () => stopped });
+      const purged = await purgeExpiredTrash(db, cutoff, {
+        shouldStop: () => stopped,
+        purged: options.purged,
+      });
       if (purged > 0)
         options.logger.info({ purged, cutoff }, "purged expired tasks from the trash");
     } catch (error) {

@@ -59,8 +59,18 @@ describe("the automatic purge", () => {
       ...(await Promise.all([31, 90].map((d) => taskIn(ben, d)))),
     ];
     const cutoff = new Date(Date.now() - 30 * DAY_MS);
+    // Each batch's owner is told once it has committed: their tasks are gone by then.
+    const heard: { owner: string; left: Promise<number[]> }[] = [];
+    const purged = (owner: string) => heard.push({ owner, left: remaining(old) });
     // Batches of 2: at least 3 statements, never more than one user's tasks in one.
-    expect(await purgeExpiredTrash(server.database.db, cutoff, { batch: 2 })).toBe(5);
+    expect(await purgeExpiredTrash(server.database.db, cutoff, { batch: 2, purged })).toBe(5);
+    expect(heard.length).toBeGreaterThanOrEqual(3);
+    expect([...new Set(heard.map((each) => each.owner))].sort()).toEqual([ann.id, ben.id].sort());
+    const leftAfterEach = await Promise.all(heard.map((each) => each.left));
+    expect(leftAfterEach.map((ids) => ids.length)).toEqual(
+      [...leftAfterEach.map((ids) => ids.length)].sort((a, b) => b - a),
+    );
+    expect(leftAfterEach.at(-1)).toEqual([]);
     expect(await remaining([...live, ...recent, ...old])).toEqual(
       [...live, ...recent].sort((a, b) => a - b),
     );
@@ -74,9 +84,11 @@ describe("the automatic purge", () => {
     const trashed = await taskIn(who, 0);
     const live = await taskIn(who, undefined);
     let clock = Date.now();
+    const heard: string[] = [];
     const stop = purgeTrashRegularly(server.database.db, {
       retentionDays: 30,
       logger: silent,
+      purged: (owner) => heard.push(owner),
       intervalMs: 50,
       now: () => clock,
     });
@@ -86,6 +98,7 @@ describe("the automatic purge", () => {
       clock += 30 * DAY_MS + 60_000;
       await expect.poll(() => remaining([trashed, live]), { timeout: 5_000 }).toEqual([live]);
       expect(await purgeEvents(who)).toEqual([trashed]);
+      await expect.poll(() => heard, { timeout: 5_000 }).toContain(who.id);
     } finally {
       stop();
     }
