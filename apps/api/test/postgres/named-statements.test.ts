@@ -34,6 +34,9 @@ async function preparedNamesAfterWork(namedStatements: boolean) {
     await setCompleted(database.db, owner, task.id, undefined, undefined);
     const page = await listTasks(database.db, owner, ListQuerySchema.parse({}), undefined);
     expect(page.tasks.map((each) => each.id)).toEqual([task.id]);
+    const tab = async (status: string) =>
+      (await listTasks(database.db, owner, ListQuerySchema.parse({ status }), undefined)).tasks;
+    expect([...(await tab("pending")), ...(await tab("completed"))]).toHaveLength(1);
     const result = await database.db.execute<{ name: string }>(
       sql`select name from pg_prepared_statements order by name`,
     );
@@ -51,6 +54,7 @@ describe("the hot statements", () => {
         "task_get",
         expect.stringMatching(/^task_update_/),
         "task_list_created_desc",
+        "task_window_created_desc_status",
       ]),
     );
   });
@@ -100,6 +104,74 @@ describe("the list's statements, built once per shape (decision 043)", () => {
         sql`select name from pg_prepared_statements where name = 'task_list_created_desc'`,
       );
       expect(names.rows).toHaveLength(1);
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describe("the windows of the status tabs and the search box (decision 052)", () => {
+  const prepared = async (database: DatabaseHandle) =>
+    (
+      await database.db.execute<{ name: string; generic_plans: number }>(
+        sql`select name, generic_plans::int from pg_prepared_statements where name like 'task_window_%' order by name`,
+      )
+    ).rows;
+
+  it("are named on a first page, and their one plan answers every value alike", async () => {
+    const database = usePostgres(url, { poolMax: 1, namedStatements: true });
+    const owner = "window-owner";
+    try {
+      const made = async (title: string, completed = false) => {
+        const task = await createTask(database.db, owner, { title });
+        if (completed) await setCompleted(database.db, owner, task.id, true, undefined);
+        return task.id;
+      };
+      const milk = await made("Buy MILK");
+      const shake = await made("milkshake", true);
+      const bread = await made("Bread");
+      const ids = async (query: Record<string, string>) =>
+        (await listTasks(database.db, owner, ListQuerySchema.parse(query), undefined)).tasks.map(
+          (each) => each.id,
+        );
+      // Postgres plans a named statement for its values five times, then keeps one plan for all
+      // values: every round after the fifth runs it.
+      for (let round = 0; round < 8; round++) {
+        expect(await ids({ q: "milk" })).toEqual([shake, milk]);
+        expect(await ids({ q: "BREAD" })).toEqual([bread]);
+        expect(await ids({ q: "Milk", status: "completed" })).toEqual([shake]);
+        expect(await ids({ q: "bre", status: "completed" })).toEqual([]);
+        expect(await ids({ status: "pending" })).toEqual([bread, milk]);
+        expect(await ids({ status: "completed", sort: "title", order: "asc" })).toEqual([shake]);
+      }
+      expect(await prepared(database)).toEqual([
+        { name: "task_window_created_desc_q-indexed", generic_plans: expect.any(Number) },
+        { name: "task_window_created_desc_status", generic_plans: expect.any(Number) },
+        { name: "task_window_created_desc_status_q-indexed", generic_plans: expect.any(Number) },
+        { name: "task_window_title_asc_status", generic_plans: expect.any(Number) },
+      ]);
+      // The rounds after the fifth ran on the one plan, where it was cheaper than planning.
+      expect((await prepared(database)).some((row) => row.generic_plans > 0)).toBe(true);
+
+      // Other filters, a search no index narrows, and cursor pages stay unnamed: their shapes
+      // number in thousands.
+      await ids({ tag: "x" });
+      expect(await ids({ q: "mi" })).toEqual([shake, milk]);
+      const first = await listTasks(
+        database.db,
+        owner,
+        ListQuerySchema.parse({ q: "milk", limit: 1 }),
+        undefined,
+      );
+      expect(first.next).toBeDefined();
+      const second = await listTasks(
+        database.db,
+        owner,
+        ListQuerySchema.parse({ q: "milk", limit: 1 }),
+        first.next,
+      );
+      expect(second.tasks.map((each) => each.id)).toEqual([milk]);
+      expect(await prepared(database)).toHaveLength(4);
     } finally {
       await database.close();
     }
