@@ -203,8 +203,9 @@ const patternOf = (q: string) => `%${q.replace(/[\\%_]/g, "\\$&")}%`;
  * `text ILIKE pattern`, spelled as PostgreSQL runs it in a UTF-8 database: both lowered, then
  * matched case-sensitively (like.c, Generic_Text_IC_like). ILIKE lowers the pattern again for every
  * row; here `lower(pattern)` is computed once per statement, which halves the cost of a search read
- * in order (decision 042): folded when a custom plan is made, or, in a statement kept with one
- * plan for every value (`forGenericPlan`), in a scalar subquery that runs once (decision 052).
+ * in order (decision 042): folded when a custom plan is made; in a window's statement
+ * (`forGenericPlan`), which may be kept with one plan for every value, in a scalar subquery that
+ * runs once (decision 052).
  */
 const containsPattern = (text: AnyColumn, forGenericPlan: boolean) => {
   const lowered = sql`lower(${value("pattern")})`;
