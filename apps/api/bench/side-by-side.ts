@@ -17,6 +17,7 @@ import pg from "pg";
 import { interleaved } from "./load";
 import { FEW_TERM, seedTasks } from "./seed";
 import { freePort, type RunningServer, startServer, stopServer } from "./servers";
+import { type BenchUser, signUp } from "./sign-up";
 
 const apiRoot = fileURLToPath(new URL("../", import.meta.url));
 const [builds = "dist-before,dist", pages = `limit=50,q=${FEW_TERM}&limit=50`] =
@@ -28,35 +29,7 @@ const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1
 const name = `todo_side_${process.pid}`;
 const database = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
 
-interface User {
-  id: string;
-  headers: Record<string, string>;
-}
-
-async function signUp(base: string, who: string): Promise<User> {
-  const response = await fetch(`${base}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { Origin: base, "Content-Type": "application/json" },
-    body: JSON.stringify({
-      email: `${who}@example.com`,
-      password: "benchmark-password",
-      name: who,
-    }),
-  });
-  const { user } = (await response.json()) as { user: { id: string } };
-  const session = response.headers.get("set-auth-token") ?? "";
-  const tokenResponse = await fetch(`${base}/api/auth/token`, {
-    headers: { Authorization: `Bearer ${session}`, Origin: base },
-  });
-  const { token } = (await tokenResponse.json()) as { token: string };
-  // Answers uncompressed: what is compared is the list's work, not zlib's.
-  return {
-    id: user.id,
-    headers: { Authorization: `Bearer ${token}`, "Accept-Encoding": "identity" },
-  };
-}
-
-async function seed(small: User, large: User) {
+async function seed(small: BenchUser, large: BenchUser) {
   const client = new pg.Client({ connectionString: database });
   await client.connect();
   try {
@@ -115,7 +88,8 @@ try {
     [small, large].flatMap((user) =>
       servers.map((server) => ({
         url: `${server.base}/api/${encodeURIComponent(user.id)}/tasks?${page}`,
-        headers: user.headers,
+        // Uncompressed: what is compared is the list's work, not zlib's.
+        headers: { ...user.headers, "Accept-Encoding": "identity" },
         label: `${page} at ${user === small ? "1,000" : largeTasks.toLocaleString("en")}`,
       })),
     ),

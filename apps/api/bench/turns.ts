@@ -31,6 +31,7 @@ import {
   startServer,
   stopServer,
 } from "./servers";
+import { type BenchUser, signUp } from "./sign-up";
 
 const apiRoot = fileURLToPath(new URL("../", import.meta.url));
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -40,11 +41,6 @@ const connections = Number(process.env.TURNS_CONNECTIONS ?? 100);
 const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const name = `todo_turns_${process.pid}`;
 const database = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
-
-interface User {
-  id: string;
-  headers: Record<string, string>;
-}
 
 const apiEnv = (base: string) => ({
   NODE_ENV: "production",
@@ -81,35 +77,13 @@ function start(build: string, port: number): Promise<RunningServer> {
   });
 }
 
-async function signUp(base: string, who: string): Promise<User> {
-  const response = await fetch(`${base}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { Origin: base, "Content-Type": "application/json" },
-    body: JSON.stringify({
-      email: `${who}@example.com`,
-      password: "benchmark-password",
-      name: who,
-    }),
-  });
-  const { user } = (await response.json()) as { user: { id: string } };
-  const session = response.headers.get("set-auth-token") ?? "";
-  const tokenResponse = await fetch(`${base}/api/auth/token`, {
-    headers: { Authorization: `Bearer ${session}`, Origin: base },
-  });
-  const { token } = (await tokenResponse.json()) as { token: string };
-  return {
-    id: user.id,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-  };
-}
-
 async function seed(port: number) {
   const setup = await start(
     builds.split(",").find((build) => !build.startsWith("bare")) ?? "dist",
     port,
   );
   const reader = await signUp(setup.base, "reader");
-  const writers: User[] = [];
+  const writers: BenchUser[] = [];
   for (let n = 0; n < 8; n += 1) writers.push(await signUp(setup.base, `writer${n}`));
   await stopServer(setup);
   const client = new pg.Client({ connectionString: database });
@@ -122,7 +96,7 @@ async function seed(port: number) {
     await seedTasks(sql, reader.id, 10_000);
     for (const writer of writers) await seedTasks(sql, writer.id, 100);
     await client.query("analyze");
-    const ids = async (user: User, limit: number) =>
+    const ids = async (user: BenchUser, limit: number) =>
       (
         await client.query<{ id: number }>(
           "select id from tasks where user_id = $1 order by id desc limit $2",
@@ -130,7 +104,7 @@ async function seed(port: number) {
         )
       ).rows.map((row) => row.id);
     const readIds = await ids(reader, 200);
-    const writes: [User, number][] = [];
+    const writes: [BenchUser, number][] = [];
     for (const writer of writers) {
       for (const id of await ids(writer, 100)) writes.push([writer, id]);
     }
@@ -141,7 +115,7 @@ async function seed(port: number) {
 }
 
 function stepsOf({ reader, readIds, writes }: Awaited<ReturnType<typeof seed>>) {
-  const tasks = (user: User) => `/api/${encodeURIComponent(user.id)}/tasks`;
+  const tasks = (user: BenchUser) => `/api/${encodeURIComponent(user.id)}/tasks`;
   const nextRead = cycle(readIds);
   const nextWrite = cycle(writes);
   let renamed = 0;
