@@ -58,6 +58,7 @@ export async function seedTasks(sql: Sql, userId: string, count: number): Promis
     throw new Error(`task_counts is off for ${userId}: ${row?.total} counted, ${row?.actual} rows`);
   }
   if (row.few !== Math.min(count, FEW_MATCHES)) {
-    throw new Error(`${row.few} of ${userId}'s tasks hold "${FEW_TERM}", not ${FEW_MATCHES}`);
+    const expected = Math.min(count, FEW_MATCHES);
+    throw new Error(`${row.few} of ${userId}'s tasks hold "${FEW_TERM}", not ${expected}`);
   }
 }

@@ -96,6 +96,9 @@ try {
   );
   await interleaved(cases, 20, 5);
   const stats = await interleaved(cases, rounds, 90);
+  for (const [index, each] of stats.entries()) {
+    if (each.non2xx > 0) throw new Error(`${cases[index]?.url}: ${each.statuses.join(", ")}`);
+  }
   const names = builds.split(",");
   for (let index = 0; index < cases.length; index += servers.length) {
     const each = names.map((build, offset) => `${build} ${stats[index + offset]?.p50} ms`);
