@@ -40,7 +40,15 @@ import { metricsTiming } from "./metrics-timing";
 import { options, type Target } from "./options";
 import { rateLimitTiming } from "./rate-limit-timing";
 import { printReport, type Run, type TargetReport, unexpectedFailures } from "./report";
-import { FEW_MATCHES, FEW_TERM, RARE_TERM, SEARCH_TERM, type Sql, seedTasks } from "./seed";
+import {
+  FEW_MATCHES,
+  FEW_TERM,
+  RARE_TERM,
+  SEARCH_TERM,
+  type Sql,
+  seedTasks,
+  withPostgres,
+} from "./seed";
 import { cpuMsOfTree, type RunningServer, rssOfTree, startServer, stopServer } from "./servers";
 import { capturedPool, compareWorkload, parseCapture, type SqlParity } from "./sql-parity";
 import { compareWorkers } from "./workers";
@@ -280,18 +288,7 @@ const apiEnv = (target: Target, database: string): Record<string, string> => ({
 });
 
 async function withSql<T>(target: Target, database: string, work: (sql: Sql) => Promise<T>) {
-  if (target === "postgres") {
-    const client = new pg.Client({ connectionString: database });
-    await client.connect();
-    try {
-      return await work({
-        query: async <Row>(text: string, params?: unknown[]) =>
-          (await client.query(text, params)) as unknown as { rows: Row[] },
-      });
-    } finally {
-      await client.end();
-    }
-  }
+  if (target === "postgres") return withPostgres(database, work);
   // PGlite allows one process at a time: the server is stopped while this runs.
   const client = await createPglite({ dataDir: join(database, "pglite") });
   try {

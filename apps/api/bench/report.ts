@@ -214,7 +214,7 @@ function growthTable(say: (line: string) => void, report: TargetReport) {
   if (report.growth.some((row) => row.checked && !row.samePage)) {
     say("");
     say(
-      "† The page holds more tasks at 100,000 than at 1,000: no growth target, only the first page's.",
+      "† The page holds more tasks at the larger size: no growth target, only the first page's.",
     );
   }
 }

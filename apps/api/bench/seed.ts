@@ -1,6 +1,22 @@
+import pg from "pg";
+
 /** Anything that runs a parameterised statement: a `pg.Client` or a PGlite instance. */
 export interface Sql {
   query<Row>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+}
+
+/** `work` on one connection to the Postgres database at `url`, closed after it. */
+export async function withPostgres<T>(url: string, work: (sql: Sql) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work({
+      query: async <Row>(text: string, params?: unknown[]) =>
+        (await client.query(text, params)) as unknown as { rows: Row[] },
+    });
+  } finally {
+    await client.end();
+  }
 }
 
 /** One word in five titles has it: searches match 20% of a user's tasks, whatever their number. */

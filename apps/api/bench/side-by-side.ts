@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { interleaved } from "./load";
-import { FEW_TERM, seedTasks } from "./seed";
+import { FEW_TERM, seedTasks, withPostgres } from "./seed";
 import { freePort, type RunningServer, startServer, stopServer } from "./servers";
 import { type BenchUser, signUp } from "./sign-up";
 
@@ -29,28 +29,20 @@ const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1
 const name = `todo_side_${process.pid}`;
 const database = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
 
-async function seed(small: BenchUser, large: BenchUser) {
-  const client = new pg.Client({ connectionString: database });
-  await client.connect();
-  try {
-    const sql = {
-      query: async <Row>(text: string, params?: unknown[]) =>
-        (await client.query(text, params)) as unknown as { rows: Row[] },
-    };
+function seed(small: BenchUser, large: BenchUser) {
+  return withPostgres(database, async (sql) => {
     await seedTasks(sql, small.id, 1_000);
     await seedTasks(sql, large.id, largeTasks);
     if (smallUsers > 0) {
-      await client.query(
+      await sql.query(
         `insert into tasks (user_id, title, completed)
          select 'small-' || (n % $1::int), 'small task ' || n, n % 3 = 0
          from generate_series(1, 5 * $1::int) as n`,
         [smallUsers],
       );
     }
-    await client.query("vacuum analyze");
-  } finally {
-    await client.end();
-  }
+    await sql.query("vacuum analyze");
+  });
 }
 
 const admin = new pg.Client({ connectionString: adminUrl });

@@ -22,7 +22,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { cycle, load, type NextStep } from "./load";
-import { RARE_TERM, SEARCH_TERM, seedTasks } from "./seed";
+import { RARE_TERM, SEARCH_TERM, seedTasks, withPostgres } from "./seed";
 import {
   cpuMsOfTree,
   freePort,
@@ -86,19 +86,13 @@ async function seed(port: number) {
   const writers: BenchUser[] = [];
   for (let n = 0; n < 8; n += 1) writers.push(await signUp(setup.base, `writer${n}`));
   await stopServer(setup);
-  const client = new pg.Client({ connectionString: database });
-  await client.connect();
-  try {
-    const sql = {
-      query: async <Row>(text: string, params?: unknown[]) =>
-        (await client.query(text, params)) as unknown as { rows: Row[] },
-    };
+  return withPostgres(database, async (sql) => {
     await seedTasks(sql, reader.id, 10_000);
     for (const writer of writers) await seedTasks(sql, writer.id, 100);
-    await client.query("analyze");
+    await sql.query("analyze");
     const ids = async (user: BenchUser, limit: number) =>
       (
-        await client.query<{ id: number }>(
+        await sql.query<{ id: number }>(
           "select id from tasks where user_id = $1 order by id desc limit $2",
           [user.id, limit],
         )
@@ -109,9 +103,7 @@ async function seed(port: number) {
       for (const id of await ids(writer, 100)) writes.push([writer, id]);
     }
     return { reader, readIds, writes };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 function stepsOf({ reader, readIds, writes }: Awaited<ReturnType<typeof seed>>) {
