@@ -213,9 +213,7 @@ function growthTable(say: (line: string) => void, report: TargetReport) {
   }
   if (report.growth.some((row) => row.checked && !row.samePage)) {
     say("");
-    say(
-      "† The page holds more tasks at the larger size: no growth target, only the first page's.",
-    );
+    say("† The page holds more tasks at the larger size: no growth target, only the first page's.");
   }
 }
 
